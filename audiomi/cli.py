@@ -99,8 +99,8 @@ def features_extract(extractor:str, # complex_spec, logmel or encodec
                      root:Optional[str]=None, # dataset root for output names (default: the files' common folder)
                      config:Optional[str]=None, # YAML file of extractor parameters
                      set:list[str]=[], # parameter overrides KEY=VALUE (also accepted as --KEY VALUE)
-                     batch_size:int=8, # files per forward pass
-                     num_workers:int=2, # audio-decoding worker processes
+                     batch_size:Optional[int]=None, # files per forward pass (default: the extractor's preferred size)
+                     num_workers:int=1, # threads decoding audio ahead of extraction (0: inline)
                      device:str='auto', # auto, cpu, cuda or cuda:N
                      overwrite:bool=False, # recompute existing files
                      progress:bool=True, # progress bar
@@ -149,8 +149,8 @@ class DemoConfig:
     y_extractor: str = cfg_field('complex_spec', 'y features', choices=tuple(feat.EXTRACTORS))
     y_params: dict = cfg_field({'n_fft': 1024, 'hop_length': 320}, 'y extractor parameters')
     max_files: Optional[int] = cfg_field(None, 'use at most this many files per split (smoke runs)', ge=1)
-    batch_size: int = cfg_field(8, 'files per forward pass', ge=1)
-    num_workers: int = cfg_field(2, 'audio-decoding workers', ge=0)
+    batch_size: Optional[int] = cfg_field(None, "files per forward pass (None: each extractor's preferred size)", ge=1)
+    num_workers: int = cfg_field(1, 'audio-decoding threads', ge=0)
     device: str = cfg_field('auto', 'auto, cpu, cuda or cuda:N')
     progress: bool = cfg_field(True, 'progress bars')
 

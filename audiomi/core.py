@@ -201,6 +201,7 @@ def save_config(cfg, # a config dataclass (or dict)
 @contextlib.contextmanager
 def atomic_write(path:str|Path, # the file to create or replace
                  mode:str='wb', # 'wb' or 'w'
+                 fsync:bool=True, # flush to disk before the rename (survives power loss, not only a killed process)
                 ):
     "Context manager yielding a temp file that replaces `path` only if the block succeeds"
     path = Path(path)
@@ -209,7 +210,8 @@ def atomic_write(path:str|Path, # the file to create or replace
     try:
         with os.fdopen(fd, mode, **({} if 'b' in mode else {'encoding': 'utf-8'})) as f:
             yield f
-            f.flush(); os.fsync(f.fileno())
+            f.flush()
+            if fsync: os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
@@ -220,9 +222,9 @@ def atomic_write_text(path:str|Path, text:str) -> Path:
     with atomic_write(path, 'w') as f: f.write(text)
     return Path(path)
 
-def atomic_save_npy(path:str|Path, arr:np.ndarray) -> Path:
+def atomic_save_npy(path:str|Path, arr:np.ndarray, fsync:bool=True) -> Path:
     "Save a NumPy array as `.npy` atomically"
-    with atomic_write(path, 'wb') as f: np.save(f, np.asarray(arr), allow_pickle=False)
+    with atomic_write(path, 'wb', fsync=fsync) as f: np.save(f, np.asarray(arr), allow_pickle=False)
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #a0eeced6

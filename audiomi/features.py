@@ -4,7 +4,8 @@
 
 # %% ../nbs/01_features.ipynb #4c4483e6
 from __future__ import annotations
-import csv, functools, io, math, os, random, sys, time, warnings
+import collections, csv, functools, io, itertools, math, os, random, sys, time, warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, asdict
 from fractions import Fraction
 from pathlib import Path
@@ -25,8 +26,8 @@ __all__ = ['AUDIO_EXTS', 'SPLITS', 'ENCODEC_MODELS', 'ENCODEC_URL', 'EXTRACTORS'
            'split_files', 'make_filelists', 'AudioError', 'resample', 'load_audio', 'FeatureExtractor', 'STFTParams',
            'ComplexSpecExtractor', 'LogMelParams', 'LogMelExtractor', 'find_encodec_checkpoint', 'load_encodec',
            'kmeans', 'init_encodec_codebooks', 'EncodecParams', 'EncodecExtractor', 'get_extractor', 'output_path',
-           'common_root', 'dist_rank_world', 'shard', 'ExtractionReport', 'extract_features', 'repeat_factors',
-           'PairReport', 'pair_features']
+           'common_root', 'dist_rank_world', 'shard', 'prefetch', 'ExtractionReport', 'extract_features',
+           'repeat_factors', 'PairReport', 'pair_features']
 
 # %% ../nbs/01_features.ipynb #531805d8
 AUDIO_EXTS = ('.wav', '.flac', '.ogg', '.mp3')
@@ -167,6 +168,10 @@ class FeatureExtractor:
     def vocab_size(self) -> int|None: return None
     @property
     def min_samples(self) -> int: return 1
+    @property
+    def preferred_batch_size(self) -> int:
+        "Files per forward pass when the caller does not say (measured in `benchmarks/bench_features.py`)"
+        return 32 if self.device.type == 'cuda' else 8
     def n_frames(self, n_samples:int) -> int: raise NotImplementedError
 
     def extract_batch(self, wavs:list[torch.Tensor]) -> list[np.ndarray]: raise NotImplementedError
@@ -393,6 +398,9 @@ class EncodecExtractor(FeatureExtractor):
     def dim(self): return self.n_q if self.kind == 'index' else self.model.encoder.dimension
     @property
     def vocab_size(self): return self.model.quantizer.bins if self.kind == 'index' else None
+    @property
+    def preferred_batch_size(self):   # on a CPU the convolutions run fastest one file at a time
+        return 16 if self.device.type == 'cuda' else 1
     def n_frames(self, n_samples):
         seg, stride = self.model.segment_length, self.model.segment_stride
         if seg is None: return math.ceil(n_samples / self.hop_length)
@@ -461,16 +469,28 @@ def shard(items:list, rank:int, world_size:int) -> list:
     if not 0 <= rank < world_size: raise ValueError(f"rank {rank} outside world of size {world_size}")
     return list(items[rank::world_size])
 
-# %% ../nbs/01_features.ipynb #fcf1dc1b
-class _AudioFiles(torch.utils.data.Dataset):
-    "Decode + resample in DataLoader workers; errors are returned, not raised, so one bad file can't stop a batch"
-    def __init__(self, files, sample_rate, min_samples): self.files, self.sr, self.min_samples = files, sample_rate, min_samples
-    def __len__(self): return len(self.files)
-    def __getitem__(self, i):
-        try:
-            w, _ = load_audio(self.files[i], self.sr, min_seconds=self.min_samples / self.sr)
-            return i, w, None
-        except Exception as e: return i, None, str(e) if isinstance(e, AudioError) else f'{self.files[i]}: {type(e).__name__}: {e}'
+# %% ../nbs/01_features.ipynb #54efe064
+def _load_one(f, sample_rate, min_samples):
+    "(waveform, None) or (None, reason): errors are returned, not raised, so one bad file cannot stop a batch"
+    try: return load_audio(f, sample_rate, min_seconds=min_samples / sample_rate)[0], None
+    except AudioError as e: return None, str(e)
+    except Exception as e: return None, f'{f}: {type(e).__name__}: {e}'
+
+def prefetch(fn, # function applied to each item
+             items, # the items, in order
+             n_threads:int=2, # worker threads (0: compute inline)
+             ahead:int|None=None, # items in flight (default: 2 × n_threads)
+            ):
+    "Yield `fn(item)` in order while up to `ahead` later items are computed by a thread pool"
+    if n_threads <= 0:
+        yield from map(fn, items); return
+    it = iter(items)
+    with ThreadPoolExecutor(n_threads) as pool:
+        futs = collections.deque(pool.submit(fn, x) for x in itertools.islice(it, ahead or 2 * n_threads))
+        while futs:
+            r = futs.popleft().result()
+            for x in itertools.islice(it, 1): futs.append(pool.submit(fn, x))
+            yield r
 
 def _size_batches(files, batch_size):
     "Index batches of files of similar size (less padding)"
@@ -478,7 +498,12 @@ def _size_batches(files, batch_size):
     order = sorted(range(len(files)), key=lambda i: size(files[i]))
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
-# %% ../nbs/01_features.ipynb #bd214245
+def _is_complete_npy(p):
+    "Does `p` hold a whole .npy array (header readable, size matching)?"
+    try: np.load(p, mmap_mode='r'); return True
+    except Exception: return False
+
+# %% ../nbs/01_features.ipynb #3652d0f3
 @dataclass
 class ExtractionReport:
     "What a (shard of an) extraction run did"
@@ -501,7 +526,7 @@ class ExtractionReport:
         if self.done: s += f"; {self.audio_seconds:.1f} s of audio in {self.wall_seconds:.1f} s = {self.realtime_factor:.0f}x real time"
         return s
 
-# %% ../nbs/01_features.ipynb #0ffc8385
+# %% ../nbs/01_features.ipynb #f78db8a8
 def _check_manifest(output_dir, man, overwrite):
     "Refuse to mix features of different extractors/params in one folder"
     p = Path(output_dir)/'features.json'
@@ -520,7 +545,7 @@ def _write_manifest(output_dir, extractor, root, files, status, failed=0):
     write_json(Path(output_dir)/'features.json', man)
     return man
 
-# %% ../nbs/01_features.ipynb #d8a82757
+# %% ../nbs/01_features.ipynb #c1508137
 def _remove_stale_tmp(output_dir, targets):
     "Delete temp files a hard-killed run left for `targets` (only this rank's files: other ranks may be writing theirs)"
     targets = {Path(t).resolve() for t in targets}
@@ -528,13 +553,13 @@ def _remove_stale_tmp(output_dir, targets):
         name = t.name[1:].rsplit('.', 2)[0]          # '.utt.npy.ab12cd.tmp' → 'utt.npy'
         if (t.parent/name).resolve() in targets: t.unlink(missing_ok=True)
 
-# %% ../nbs/01_features.ipynb #e138d47f
+# %% ../nbs/01_features.ipynb #16434236
 def extract_features(extractor:FeatureExtractor, # what to compute
                      files:list, # audio files (e.g. `read_filelist(...)`)
                      output_dir:str|Path, # where the .npy files and the manifest go
                      root:str|Path|None=None, # dataset root for output names (default: the files' common folder)
-                     batch_size:int=8, # files per forward pass
-                     num_workers:int=0, # DataLoader workers decoding audio
+                     batch_size:int|None=None, # files per forward pass (None: the extractor's preferred size)
+                     num_workers:int=1, # threads decoding audio ahead of extraction (0: inline)
                      overwrite:bool=False, # recompute files that already exist
                      rank:int|None=None, # this process's shard (default: from torch.distributed / RANK)
                      world_size:int|None=None, # number of shards (default: from torch.distributed / WORLD_SIZE)
@@ -556,20 +581,19 @@ def extract_features(extractor:FeatureExtractor, # what to compute
 
     mine = shard(list(range(len(files))), rank, world_size)
     rep = ExtractionReport(str(output_dir), rank, world_size, total=len(mine))
-    todo = [i for i in mine if overwrite or not outs[i].exists()]
+    todo = [i for i in mine if overwrite or not (outs[i].exists() and _is_complete_npy(outs[i]))]
     rep.skipped = len(mine) - len(todo)
     _remove_stale_tmp(output_dir, {outs[i] for i in todo})
     t0 = time.perf_counter()
     if todo:
-        ds = _AudioFiles([files[i] for i in todo], extractor.sample_rate, extractor.min_samples)
-        bs = batch_size if extractor.batchable else 1
-        dl = torch.utils.data.DataLoader(ds, batch_sampler=_size_batches(ds.files, bs), collate_fn=list,
-                                         num_workers=num_workers, persistent_workers=False)
+        bs = (batch_size or extractor.preferred_batch_size) if extractor.batchable else 1
+        batches = [[todo[j] for j in b] for b in _size_batches([files[i] for i in todo], bs)]
+        load = lambda b: [(i, *_load_one(files[i], extractor.sample_rate, extractor.min_samples)) for i in b]
         bar = tqdm(total=len(todo), disable=not progress, unit='file', dynamic_ncols=True,
                    desc=f'{extractor.name}' + (f' [rank {rank}]' if world_size > 1 else ''))
-        for batch in dl:
+        for batch in prefetch(load, batches, num_workers):
             ok = [(i, w) for i, w, err in batch if err is None]
-            rep.failures += [(str(ds.files[i]), err) for i, w, err in batch if err is not None]
+            rep.failures += [(str(files[i]), err) for i, w, err in batch if err is not None]
             try: feats = extractor.extract_batch([w for _, w in ok]) if ok else []
             except Exception:   # retry one by one so that a single bad file is isolated
                 feats = []
@@ -577,11 +601,11 @@ def extract_features(extractor:FeatureExtractor, # what to compute
                     try: feats.append(extractor(w))
                     except Exception as e: feats.append(e)
             for (i, w), a in zip(ok, feats):
-                f = ds.files[i]
+                f = files[i]
                 if isinstance(a, Exception): rep.failures.append((str(f), f'{f}: {type(a).__name__}: {a}')); continue
                 if a.dtype.kind == 'f' and not np.isfinite(a).all():
                     rep.failures.append((str(f), f'{f}: features contain NaN or infinite values')); continue
-                atomic_save_npy(output_path(f, root, output_dir), a)
+                atomic_save_npy(outs[i], a, fsync=False)   # resume re-checks files, so no fsync per file
                 rep.done += 1; rep.audio_seconds += w.shape[-1] / extractor.sample_rate
             bar.update(len(batch))
         bar.close()
@@ -589,7 +613,7 @@ def extract_features(extractor:FeatureExtractor, # what to compute
     _finish(rep, extractor, root, files)
     return rep
 
-# %% ../nbs/01_features.ipynb #37c9188d
+# %% ../nbs/01_features.ipynb #e6e1a610
 def _finish(rep, extractor, root, files):
     out = Path(rep.output_dir)
     name = 'failures.csv' if rep.world_size == 1 else f'failures.rank{rep.rank}.csv'
@@ -607,7 +631,7 @@ def _finish(rep, extractor, root, files):
     if rep.rank == 0:
         _write_manifest(out, extractor, root, files, 'complete' if n_failed == 0 else 'incomplete', failed=n_failed)
 
-# %% ../nbs/01_features.ipynb #1de1b0a1
+# %% ../nbs/01_features.ipynb #a0c305a5
 def repeat_factors(x_rate:float, # frames per second of x
                    y_rate:float, # frames per second of y
                    max_den:int=64, # largest repeat factor considered
@@ -618,7 +642,7 @@ def repeat_factors(x_rate:float, # frames per second of x
         raise ValueError(f"frame rates {x_rate} and {y_rate} Hz have no small integer ratio")
     return fr.numerator, fr.denominator
 
-# %% ../nbs/01_features.ipynb #119eb1cb
+# %% ../nbs/01_features.ipynb #a7c0b090
 @dataclass
 class PairReport:
     "What `pair_features` matched"
@@ -644,7 +668,7 @@ def _npy_index(d):
 def _npy_len(p):
     return np.load(p, mmap_mode='r').shape[0]
 
-# %% ../nbs/01_features.ipynb #b51d2495
+# %% ../nbs/01_features.ipynb #92660950
 def pair_features(x_dir:str|Path, # folder of x features (.npy)
                   y_dir:str|Path, # folder of y features (.npy)
                   output_csv:str|Path|None=None, # where to write the CSV (None: don't write)
