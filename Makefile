@@ -16,7 +16,6 @@ help:
 # (re)install when the packaging files change; pip's cache makes repeated installs quick
 $(STAMP): setup.py settings.ini pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --upgrade --quiet "pip>=23" setuptools wheel
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
 

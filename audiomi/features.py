@@ -430,7 +430,7 @@ class EncodecExtractor(FeatureExtractor):
         out = codes if self.kind == 'index' else lat
         return [o[:self.n_frames(w.shape[-1])].cpu().numpy() for o, w in zip(out, wavs)]
 
-# %% ../nbs/01_features.ipynb #b4197b92
+# %% ../nbs/01_features.ipynb #9549c48d
 EXTRACTORS = {c.name: c for c in (ComplexSpecExtractor, LogMelExtractor, EncodecExtractor)}
 
 def get_extractor(name:str, # complex_spec, logmel or encodec
@@ -443,7 +443,7 @@ def get_extractor(name:str, # complex_spec, logmel or encodec
     if isinstance(params, (list, tuple)): params = load_config(None, cls.Params, list(params))
     return cls(params, device=device)
 
-# %% ../nbs/01_features.ipynb #578f5117
+# %% ../nbs/01_features.ipynb #7e9fb1ac
 def output_path(file:str|Path, # an audio file
                 root:str|Path, # the dataset root it is relative to
                 output_dir:str|Path, # the features folder
@@ -469,7 +469,7 @@ def shard(items:list, rank:int, world_size:int) -> list:
     if not 0 <= rank < world_size: raise ValueError(f"rank {rank} outside world of size {world_size}")
     return list(items[rank::world_size])
 
-# %% ../nbs/01_features.ipynb #54efe064
+# %% ../nbs/01_features.ipynb #1b2cba13
 def _load_one(f, sample_rate, min_samples):
     "(waveform, None) or (None, reason): errors are returned, not raised, so one bad file cannot stop a batch"
     try: return load_audio(f, sample_rate, min_seconds=min_samples / sample_rate)[0], None
@@ -503,7 +503,7 @@ def _is_complete_npy(p):
     try: np.load(p, mmap_mode='r'); return True
     except Exception: return False
 
-# %% ../nbs/01_features.ipynb #3652d0f3
+# %% ../nbs/01_features.ipynb #d9753cd0
 @dataclass
 class ExtractionReport:
     "What a (shard of an) extraction run did"
@@ -526,7 +526,7 @@ class ExtractionReport:
         if self.done: s += f"; {self.audio_seconds:.1f} s of audio in {self.wall_seconds:.1f} s = {self.realtime_factor:.0f}x real time"
         return s
 
-# %% ../nbs/01_features.ipynb #f78db8a8
+# %% ../nbs/01_features.ipynb #82158757
 def _check_manifest(output_dir, man, overwrite):
     "Refuse to mix features of different extractors/params in one folder"
     p = Path(output_dir)/'features.json'
@@ -545,7 +545,7 @@ def _write_manifest(output_dir, extractor, root, files, status, failed=0):
     write_json(Path(output_dir)/'features.json', man)
     return man
 
-# %% ../nbs/01_features.ipynb #c1508137
+# %% ../nbs/01_features.ipynb #4d67dda1
 def _remove_stale_tmp(output_dir, targets):
     "Delete temp files a hard-killed run left for `targets` (only this rank's files: other ranks may be writing theirs)"
     targets = {Path(t).resolve() for t in targets}
@@ -553,7 +553,7 @@ def _remove_stale_tmp(output_dir, targets):
         name = t.name[1:].rsplit('.', 2)[0]          # '.utt.npy.ab12cd.tmp' → 'utt.npy'
         if (t.parent/name).resolve() in targets: t.unlink(missing_ok=True)
 
-# %% ../nbs/01_features.ipynb #16434236
+# %% ../nbs/01_features.ipynb #a9f442d7
 def extract_features(extractor:FeatureExtractor, # what to compute
                      files:list, # audio files (e.g. `read_filelist(...)`)
                      output_dir:str|Path, # where the .npy files and the manifest go
@@ -613,7 +613,7 @@ def extract_features(extractor:FeatureExtractor, # what to compute
     _finish(rep, extractor, root, files)
     return rep
 
-# %% ../nbs/01_features.ipynb #e6e1a610
+# %% ../nbs/01_features.ipynb #00aff5f5
 def _finish(rep, extractor, root, files):
     out = Path(rep.output_dir)
     name = 'failures.csv' if rep.world_size == 1 else f'failures.rank{rep.rank}.csv'
@@ -631,7 +631,7 @@ def _finish(rep, extractor, root, files):
     if rep.rank == 0:
         _write_manifest(out, extractor, root, files, 'complete' if n_failed == 0 else 'incomplete', failed=n_failed)
 
-# %% ../nbs/01_features.ipynb #a0c305a5
+# %% ../nbs/01_features.ipynb #bc8ab420
 def repeat_factors(x_rate:float, # frames per second of x
                    y_rate:float, # frames per second of y
                    max_den:int=64, # largest repeat factor considered
@@ -642,7 +642,7 @@ def repeat_factors(x_rate:float, # frames per second of x
         raise ValueError(f"frame rates {x_rate} and {y_rate} Hz have no small integer ratio")
     return fr.numerator, fr.denominator
 
-# %% ../nbs/01_features.ipynb #a7c0b090
+# %% ../nbs/01_features.ipynb #3bc870c1
 @dataclass
 class PairReport:
     "What `pair_features` matched"
@@ -668,7 +668,7 @@ def _npy_index(d):
 def _npy_len(p):
     return np.load(p, mmap_mode='r').shape[0]
 
-# %% ../nbs/01_features.ipynb #92660950
+# %% ../nbs/01_features.ipynb #f003987e
 def pair_features(x_dir:str|Path, # folder of x features (.npy)
                   y_dir:str|Path, # folder of y features (.npy)
                   output_csv:str|Path|None=None, # where to write the CSV (None: don't write)

@@ -103,3 +103,23 @@ def test_demo_smoke(tmp_path):
     summary = json.loads((tmp_path/'summary.json').read_text())
     assert [s['pairs'] for s in summary['metrics']['splits']] == [3, 3, 3]
     assert (tmp_path/'config_used.yaml').exists()
+
+def test_demo_with_encodec_checkpoint(tmp_path, metadata):
+    "With weights on disk the demo extracts real EnCodec codes (75 Hz) and pairs them with 50 Hz spectra"
+    import torch
+    from audiomi.features import load_encodec, init_encodec_codebooks, load_audio, ENCODEC_MODELS
+    torch.manual_seed(0)
+    m = load_encodec(pretrained=False)
+    init_encodec_codebooks(m, [load_audio(DATA/p, 24000)[0] for p in metadata.path[::48]], n_codebooks=8, n_iter=3)
+    ckpt = tmp_path/ENCODEC_MODELS['24khz'][0]
+    torch.save(m.state_dict(), ckpt)
+    r = run('demo', '--set', f'out_dir={tmp_path/"demo"}', 'max_files=2', 'progress=false', f'x_params.checkpoint={ckpt}',
+            check_rc=0)
+    assert 'No EnCodec' not in r.stdout
+    s = json.loads((tmp_path/'demo'/'summary.json').read_text())['metrics']
+    assert s['x_manifest']['extractor'] == 'encodec' and s['x_manifest']['vocab_size'] == 1024 and s['x_manifest']['dim'] == 8
+    assert [(x['x_repeat'], x['y_repeat']) for x in s['splits']] == [(2, 3)] * 3      # 75 Hz · 2 = 50 Hz · 3
+    df = pd.read_csv(tmp_path/'demo'/'pairs'/'train.csv')
+    codes = np.load(tmp_path/'demo'/'features'/df.x_path[0])
+    assert codes.dtype == np.int64 and codes.shape[1] == 8 and len(np.unique(codes[:, 0])) > 5
+    assert abs(df.x_len[0] * 2 - df.y_len[0] * 3) <= 3
