@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #68deca71
 from __future__ import annotations
-import argparse, inspect, os, sys, typing
+import argparse, inspect, os, sys, types, typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -26,7 +26,7 @@ __all__ = ['add_command', 'init_distributed', 'features_filelists', 'features_ex
 def _base_type(tp):
     "Strip Optional[...] from an annotation"
     args = [a for a in typing.get_args(tp) if a is not type(None)]
-    return args[0] if typing.get_origin(tp) in (typing.Union, getattr(__import__('types'), 'UnionType', None)) and len(args) == 1 else tp
+    return args[0] if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1 else tp
 
 def add_command(sub, # the `add_subparsers()` object
                 name:str, # subcommand name
@@ -46,12 +46,13 @@ def add_command(sub, # the `add_subparsers()` object
             p.add_argument(f'--{pname}', action=argparse.BooleanOptionalAction, default=False if req else prm.default, **kw)
             continue
         origin = typing.get_origin(tp)
-        if origin in (list, tuple):
+        if origin in (list, tuple):   # repeatable (`--set a=1 --set b=2`) when the default is empty
             kw.update(nargs='+', type=(typing.get_args(tp) or (str,))[0])
+            if not req and not prm.default: kw.update(action='extend', default=[])
         elif tp in (int, float, str): kw['type'] = tp
         else: kw['type'] = str
         if req: p.add_argument(f'--{pname}', required=True, **kw)
-        else: p.add_argument(f'--{pname}', default=prm.default, **kw)
+        else: p.add_argument(f'--{pname}', **{'default': prm.default, **kw})
     p.set_defaults(_func=func, _extra=extra_params)
     return p
 

@@ -174,11 +174,8 @@ def load_config(path:str|Path|dict|None, # YAML file, or a dict, or None for all
     else: data = dict(path or {})
     if not isinstance(data, dict): raise ConfigError(f"{src}: the top level must be a mapping of sections, got {type(data).__name__}")
     if overrides:
-        ov = overrides if isinstance(overrides, dict) else parse_overrides(overrides)
-        try: return _build(schema, _merge(data, ov), '', f'{src} (with overrides)')
-        except ConfigError: pass
-        _build(schema, data, '', src)  # blame the file if the file itself is wrong ...
-        return _build(schema, _merge(data, ov), '', f'{src} + --set overrides')  # ... else the overrides
+        data = _merge(data, overrides if isinstance(overrides, dict) else parse_overrides(overrides))
+        src = f'{src} + --set overrides'
     return _build(schema, data, '', src)
 
 # %% ../nbs/00_core.ipynb #16532d33

@@ -538,10 +538,9 @@ def _check_manifest(output_dir, man, overwrite):
         raise ValueError(f"{p} describes different features {diff}; use another output_dir, or overwrite=True "
                          f"(--overwrite) to replace them")
 
-def _write_manifest(output_dir, extractor, root, files, status, failed=0):
-    outs = [output_path(f, root, output_dir) for f in files]
+def _write_manifest(output_dir, extractor, root, outs, status, failed=0):
     man = extractor.manifest() | dict(root=str(Path(root).resolve()), status=status, file_count=sum(o.exists() for o in outs),
-                                      expected_files=len(files), failed=failed)
+                                      expected_files=len(outs), failed=failed)
     write_json(Path(output_dir)/'features.json', man)
     return man
 
@@ -571,13 +570,13 @@ def extract_features(extractor:FeatureExtractor, # what to compute
     output_dir = Path(output_dir)
     root = Path(root) if root is not None else common_root(files)
     outs = [output_path(f, root, output_dir) for f in files]
-    dup = {o for o in outs if outs.count(o) > 1} if len(set(outs)) < len(outs) else set()
+    dup = [o for o, n in collections.Counter(outs).items() if n > 1]
     if dup: raise ValueError(f"several input files map to the same output, e.g. {sorted(dup)[0]} (same name, different extension?)")
     r0, w0 = dist_rank_world()
     rank, world_size = (r0 if rank is None else rank), (w0 if world_size is None else world_size)
     output_dir.mkdir(parents=True, exist_ok=True)
     _check_manifest(output_dir, extractor.manifest(), overwrite)
-    if rank == 0: _write_manifest(output_dir, extractor, root, files, 'running')
+    if rank == 0: _write_manifest(output_dir, extractor, root, outs, 'running')
 
     mine = shard(list(range(len(files))), rank, world_size)
     rep = ExtractionReport(str(output_dir), rank, world_size, total=len(mine))
@@ -610,11 +609,11 @@ def extract_features(extractor:FeatureExtractor, # what to compute
             bar.update(len(batch))
         bar.close()
     rep.wall_seconds = time.perf_counter() - t0
-    _finish(rep, extractor, root, files)
+    _finish(rep, extractor, root, outs)
     return rep
 
 # %% ../nbs/01_features.ipynb #00aff5f5
-def _finish(rep, extractor, root, files):
+def _finish(rep, extractor, root, outs):
     out = Path(rep.output_dir)
     name = 'failures.csv' if rep.world_size == 1 else f'failures.rank{rep.rank}.csv'
     fpath = out/name
@@ -629,7 +628,7 @@ def _finish(rep, extractor, root, files):
         dist.all_gather_object(counts, n_failed)
         n_failed = sum(counts)
     if rep.rank == 0:
-        _write_manifest(out, extractor, root, files, 'complete' if n_failed == 0 else 'incomplete', failed=n_failed)
+        _write_manifest(out, extractor, root, outs, 'complete' if n_failed == 0 else 'incomplete', failed=n_failed)
 
 # %% ../nbs/01_features.ipynb #bc8ab420
 def repeat_factors(x_rate:float, # frames per second of x
@@ -679,13 +678,13 @@ def pair_features(x_dir:str|Path, # folder of x features (.npy)
     for d in (x_dir, y_dir):
         if not d.is_dir(): raise FileNotFoundError(f"feature folder not found: {d}")
     xs, ys = _npy_index(x_dir), _npy_index(y_dir)
-    base = Path(features_dir) if features_dir is not None else Path(os.path.commonpath([x_dir.resolve(), y_dir.resolve()]))
+    base = (Path(features_dir) if features_dir is not None else Path(os.path.commonpath([x_dir.resolve(), y_dir.resolve()]))).resolve()
     rows, unreadable = [], []
     for k in sorted(set(xs) & set(ys)):
         try: xl, yl = _npy_len(xs[k]), _npy_len(ys[k])
         except Exception as e: unreadable.append((k, f'{type(e).__name__}: {e}')); continue
-        rows.append(dict(x_path=os.path.relpath(xs[k].resolve(), base.resolve()),
-                         y_path=os.path.relpath(ys[k].resolve(), base.resolve()), x_len=xl, y_len=yl))
+        rows.append(dict(x_path=os.path.relpath(xs[k].resolve(), base), y_path=os.path.relpath(ys[k].resolve(), base),
+                         x_len=xl, y_len=yl))
     rep = PairReport(len(rows), sorted(set(xs) - set(ys)), sorted(set(ys) - set(xs)), unreadable, str(base))
     if (x_dir/'features.json').exists() and (y_dir/'features.json').exists():
         rep.x_repeat, rep.y_repeat = repeat_factors(read_json(x_dir/'features.json')['frame_rate'],
