@@ -82,15 +82,16 @@ def _rank_device(device:str) -> str:
     if device == 'auto' and torch.cuda.is_available(): return f"cuda:{int(os.environ.get('LOCAL_RANK', 0)) % torch.cuda.device_count()}"
     return device
 
-# %% ../nbs/10_cli.ipynb #a9a0bbe6
-def features_filelists(root:str, # dataset root (split folders, or audio to split)
+# %% ../nbs/10_cli.ipynb #1661e4a8
+def features_filelists(root:Optional[str]=None, # dataset root (split folders, or audio to split)
                        out_dir:str='.', # where filelist.{train,val,test} go
                        metadata:Optional[str]=None, # CSV with path and split columns (paths relative to it)
+                       flist:Optional[str]=None, # instead of --root: one existing filelist to split
                        ratios:list[float]=[0.8, 0.1, 0.1], # train/val/test fractions when there are no splits
                        seed:int=0, # shuffling seed
                       ) -> int:
     "Write filelist.{train,val,test}: the seed's `find $DIR -name '*.wav' > filelist.train`"
-    out = feat.make_filelists(root, out_dir, metadata=metadata, ratios=tuple(ratios), seed=seed)
+    out = feat.make_filelists(root, out_dir, metadata=metadata, flist=flist, ratios=tuple(ratios), seed=seed)
     for s, p in out.items(): print(f'{p}: {len(feat.read_filelist(p))} files')
     return 0
 
@@ -104,6 +105,7 @@ def features_extract(extractor:str, # complex_spec, logmel or encodec
                      num_workers:int=1, # threads decoding audio ahead of extraction (0: inline)
                      device:str='auto', # auto, cpu, cuda or cuda:N
                      overwrite:bool=False, # recompute existing files
+                     min_seconds:float=0.0, # audio shorter than this is reported as a failure
                      progress:bool=True, # progress bar
                      extra:list[str]=[], # unknown --KEY VALUE options, taken as extractor parameters
                     ) -> int:
@@ -115,7 +117,7 @@ def features_extract(extractor:str, # complex_spec, logmel or encodec
     ex = cls(params, device=_rank_device(device))
     files = feat.read_filelist(flist)
     rep = feat.extract_features(ex, files, output_dir, root=root, batch_size=batch_size, num_workers=num_workers,
-                                overwrite=overwrite, progress=progress)
+                                overwrite=overwrite, min_seconds=min_seconds, progress=progress)
     print(rep.summary())
     for f, why in rep.failures: print(f'  FAILED {why}', file=sys.stderr)
     if rep.failures: print(f'{len(rep.failures)} file(s) failed; see {Path(output_dir)}/failures*.csv', file=sys.stderr)

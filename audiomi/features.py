@@ -72,17 +72,21 @@ def split_files(files:list, # the files to split
     return {'train': files[:cuts[0]], 'val': files[cuts[0]:cuts[1]], 'test': files[cuts[1]:]}
 
 # %% ../nbs/01_features.ipynb #ef628e5d
-def make_filelists(root:str|Path, # dataset root: split folders, or audio to split by `ratios`
+def make_filelists(root:str|Path|None, # dataset root: split folders, or audio to split by `ratios`
                    out_dir:str|Path, # where to write filelist.{train,val,test}
                    metadata:str|Path|None=None, # CSV with `path` (relative to its folder) and `split` columns
+                   flist:str|Path|None=None, # instead of a root: one existing filelist to split by `ratios`
                    ratios:tuple=(0.8, 0.1, 0.1), # fractions when the data has no split yet
                    seed:int=0, # shuffling seed for `ratios`
                    exts:tuple=AUDIO_EXTS, # audio extensions
                    absolute:bool=True, # write absolute paths
                   ) -> dict[str, Path]:
-    "Write `filelist.{train,val,test}` from split folders, a metadata CSV, or a seeded random split"
-    root, out_dir = Path(root), Path(out_dir)
-    if metadata is not None:
+    "Write `filelist.{train,val,test}` from split folders, a metadata CSV, one filelist, or a seeded random split"
+    out_dir = Path(out_dir)
+    if sum(x is not None for x in (root, flist)) != 1: raise ValueError("give exactly one of root or flist")
+    root = Path(root) if root is not None else Path(flist)
+    if flist is not None: splits = split_files(read_filelist(flist), ratios, seed)
+    elif metadata is not None:
         md = pd.read_csv(metadata)
         missing = {'path', 'split'} - set(md.columns)
         if missing: raise ValueError(f"{metadata}: missing column(s) {sorted(missing)}")
@@ -560,6 +564,7 @@ def extract_features(extractor:FeatureExtractor, # what to compute
                      batch_size:int|None=None, # files per forward pass (None: the extractor's preferred size)
                      num_workers:int=1, # threads decoding audio ahead of extraction (0: inline)
                      overwrite:bool=False, # recompute files that already exist
+                     min_seconds:float=0.0, # shorter audio files are failures ("too short")
                      rank:int|None=None, # this process's shard (default: from torch.distributed / RANK)
                      world_size:int|None=None, # number of shards (default: from torch.distributed / WORLD_SIZE)
                      progress:bool=True, # show a progress bar
@@ -587,7 +592,8 @@ def extract_features(extractor:FeatureExtractor, # what to compute
     if todo:
         bs = (batch_size or extractor.preferred_batch_size) if extractor.batchable else 1
         batches = [[todo[j] for j in b] for b in _size_batches([files[i] for i in todo], bs)]
-        load = lambda b: [(i, *_load_one(files[i], extractor.sample_rate, extractor.min_samples)) for i in b]
+        min_samples = max(extractor.min_samples, math.ceil(min_seconds * extractor.sample_rate))
+        load = lambda b: [(i, *_load_one(files[i], extractor.sample_rate, min_samples)) for i in b]
         bar = tqdm(total=len(todo), disable=not progress, unit='file', dynamic_ncols=True,
                    desc=f'{extractor.name}' + (f' [rank {rank}]' if world_size > 1 else ''))
         for batch in prefetch(load, batches, num_workers):
