@@ -1,0 +1,22 @@
+"""Every example config in configs/ loads, unchanged, into the schema it is written for."""
+import pytest
+from audiomi.core import load_config
+from audiomi.cli import DemoConfig
+from audiomi.features import STFTParams, LogMelParams, EncodecParams
+from conftest import ROOT
+
+SCHEMAS = {'demo.yaml': DemoConfig, 'complex_spec.yaml': STFTParams, 'logmel.yaml': LogMelParams,
+           'encodec.yaml': EncodecParams}
+CONFIGS = sorted((ROOT/'configs').glob('*.yaml'))
+
+def test_every_config_has_a_schema():
+    assert {p.name for p in CONFIGS} <= set(SCHEMAS), 'register new example configs in tests/test_configs.py'
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.name)
+def test_config_loads(path):
+    cfg = load_config(path, SCHEMAS[path.name])
+    assert isinstance(cfg, SCHEMAS[path.name])
+
+def test_complex_spec_example_is_the_seeds_2050_dims():
+    from audiomi.features import ComplexSpecExtractor
+    assert ComplexSpecExtractor(load_config(ROOT/'configs'/'complex_spec.yaml', STFTParams)).dim == 2050
