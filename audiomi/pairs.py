@@ -70,7 +70,7 @@ def load_stream(path:str|Path, # a .npy feature file
         if bad.any():
             t = int(np.argwhere(bad)[0, 0])
             raise ValueError(f"{path}: contains NaN or infinite values (first at frame {t})")
-        return np.asarray(a, np.float32)
+        return np.array(a, np.float32)          # a writable in-memory copy, not a view of the read-only map
     if a.dtype.kind not in 'iu': raise ValueError(f"{path}: {n}_type is 'index' but the file holds {a.dtype} values")
     if spec.dim is not None and a.shape[1] != spec.dim:
         raise ValueError(f"{path}: {a.shape[1]} codebooks, but the config expects {spec.dim}")
@@ -78,7 +78,7 @@ def load_stream(path:str|Path, # a .npy feature file
     if lo < 0 or hi >= spec.vocab_size:
         raise ValueError(f"{path}: token id {hi if hi >= spec.vocab_size else lo} outside [0, {spec.vocab_size}) "
                          f"(model.{n}_vocab_size = {spec.vocab_size})")
-    return np.asarray(a, np.int64)
+    return np.array(a, np.int64)
 
 # %% ../nbs/01b_pairs.ipynb #7b1ee69f
 def aligned_length(x_len:int, y_len:int, cfg:DataConfig) -> int|None:
