@@ -3,10 +3,11 @@ import pytest
 from audiomi.core import load_config
 from audiomi.cli import DemoConfig
 from audiomi.features import STFTParams, LogMelParams, EncodecParams
+from audiomi.mine import MineConfig
 from conftest import ROOT
 
 SCHEMAS = {'demo.yaml': DemoConfig, 'complex_spec.yaml': STFTParams, 'logmel.yaml': LogMelParams,
-           'encodec.yaml': EncodecParams}
+           'encodec.yaml': EncodecParams, 'mine.yaml': MineConfig}     # mine.yaml: the seed's README example, verbatim
 CONFIGS = sorted((ROOT/'configs').glob('*.yaml'))
 
 def test_every_config_has_a_schema():
