@@ -20,7 +20,7 @@ from . import features as feat
 
 # %% auto #0
 __all__ = ['add_command', 'init_distributed', 'features_filelists', 'features_extract', 'features_pair', 'features_info',
-           'DemoConfig', 'run_demo', 'demo', 'data_make_subset', 'make_parser', 'main']
+           'DemoConfig', 'run_demo', 'demo', 'mine_train', 'data_make_subset', 'make_parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #1c40c66e
 def _base_type(tp):
@@ -32,6 +32,7 @@ def add_command(sub, # the `add_subparsers()` object
                 name:str, # subcommand name
                 func, # the function to call with the parsed options
                 extra_params:bool=False, # pass unknown `--key value` options to `func(extra=[...])`
+                aliases:dict|None=None, # short flags for parameters, e.g. {'config': '-c'}
                ):
     "Add `func` as a subcommand whose options mirror its signature and docments"
     doc = (inspect.getdoc(func) or '').splitlines()[0] if func.__doc__ else ''
@@ -41,9 +42,10 @@ def add_command(sub, # the `add_subparsers()` object
         if pname == 'extra' or prm.kind in (prm.VAR_POSITIONAL, prm.VAR_KEYWORD): continue
         tp = _base_type(hints.get(pname, str))
         kw = dict(help=docs.get(pname) or '', dest=pname)
+        flags = [f'--{pname}', *([aliases[pname]] if aliases and pname in aliases else [])]
         req = prm.default is inspect.Parameter.empty
         if tp is bool:
-            p.add_argument(f'--{pname}', action=argparse.BooleanOptionalAction, default=False if req else prm.default, **kw)
+            p.add_argument(*flags, action=argparse.BooleanOptionalAction, default=False if req else prm.default, **kw)
             continue
         origin = typing.get_origin(tp)
         if origin in (list, tuple):   # repeatable (`--set a=1 --set b=2`) when the default is empty
@@ -51,8 +53,8 @@ def add_command(sub, # the `add_subparsers()` object
             if not req and not prm.default: kw.update(action='extend', default=[])
         elif tp in (int, float, str): kw['type'] = tp
         else: kw['type'] = str
-        if req: p.add_argument(f'--{pname}', required=True, **kw)
-        else: p.add_argument(f'--{pname}', **{'default': prm.default, **kw})
+        if req: p.add_argument(*flags, required=True, **kw)
+        else: p.add_argument(*flags, **{'default': prm.default, **kw})
     p.set_defaults(_func=func, _extra=extra_params)
     return p
 
@@ -208,7 +210,19 @@ def demo(config:Optional[str]=None, # YAML config (see configs/demo.yaml)
     rec = run_demo(load_config(config, DemoConfig, list(set)))
     return 1 if rec['failures'] else 0
 
-# %% ../nbs/10_cli.ipynb #f0eaff28
+# %% ../nbs/10_cli.ipynb #4f9c3950
+def mine_train(config:str, # the run's YAML config (the seed's config.yaml format)
+               set:list[str]=[], # overrides KEY=VALUE, e.g. training.epochs=5
+               out_dir:Optional[str]=None, # where checkpoints, logs and results.json go (default: checkpoint.dir)
+               progress:bool=False, # Lightning's progress bar in addition to the seed's epoch lines
+              ) -> int:
+    "Train a MINE-family estimator on paired features; prints the seed's epoch lines and the test MI"
+    from audiomi.mine import MineConfig, train_mine
+    cfg = load_config(config, MineConfig, list(set))
+    train_mine(cfg, out_dir, progress=progress)
+    return 0
+
+# %% ../nbs/10_cli.ipynb #9b0be0cb
 def data_make_subset(out_dir:str='data_subset', # destination folder
                      n_sentences:int=12, # sentences per speaker and style
                      overwrite:bool=False, # regenerate existing files
@@ -220,7 +234,7 @@ def data_make_subset(out_dir:str='data_subset', # destination folder
           f'{md.duration.sum() / 60:.1f} min of audio')
     return 0
 
-# %% ../nbs/10_cli.ipynb #c467a023
+# %% ../nbs/10_cli.ipynb #a7fda12b
 def make_parser() -> argparse.ArgumentParser:
     "The `audiomi` argument parser"
     p = argparse.ArgumentParser(prog='audiomi', description='audiomi: information shared by audio representations, and how far they compress')
@@ -232,6 +246,8 @@ def make_parser() -> argparse.ArgumentParser:
     add_command(f, 'extract', features_extract, extra_params=True)
     add_command(f, 'pair', features_pair)
     add_command(f, 'info', features_info)
+    mi = groups.add_parser('mine', help='MINE-family neural MI estimation').add_subparsers(dest='cmd', metavar='SUBCOMMAND', required=True)
+    add_command(mi, 'train', mine_train, aliases={'config': '-c'})
     d = groups.add_parser('data', help='the bundled dataset').add_subparsers(dest='cmd', metavar='SUBCOMMAND', required=True)
     add_command(d, 'make-subset', data_make_subset)
     add_command(groups, 'demo', demo)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import copy, math, time, warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Optional
 
 import numpy as np
@@ -19,7 +20,8 @@ from .pairs import DataConfig
 # %% auto #0
 __all__ = ['ModelConfig', 'TrainingConfig', 'ValidationConfig', 'CheckpointConfig', 'LoggingConfig', 'MineConfig', 'logmeanexp',
            'dv_bound', 'nwj_bound', 'infonce_bound', 'smile_bound', 'MineBias', 'StreamEncoder', 'mlp', 'Critic',
-           'MineModule', 'quiet_trainer', 'MINE']
+           'MineModule', 'quiet_trainer', 'MINE', 'EpochSampler', 'build_run', 'SeedConsole', 'item_scores',
+           'bound_from_items', 'bootstrap_ci', 'plugin_entropy', 'SafeCheckpointIO', 'train_mine']
 
 # %% ../nbs/02_mine.ipynb #f7621abb
 @dataclass
@@ -220,7 +222,8 @@ class MineModule(L.LightningModule):
         self.save_hyperparameters()
         self.cfg = ModelConfig(**model)
         self.critic = Critic(self.cfg, x_width, y_width)
-        self._val = []
+        self._val, self.stats = [], []      # validation scores; per-batch training statistics
+        self.norm_state = None              # normalisation statistics of the data it was trained on (for checkpoints)
 
     def configure_optimizers(self): return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
@@ -230,9 +233,38 @@ class MineModule(L.LightningModule):
 
     def training_step(self, batch, batch_idx):
         x, y = batch
-        mi = self.critic.objective(x, y, self._perm(len(x), self.global_step))
+        perm = self._perm(len(x), self.global_step)
+        mi = self.critic.objective(x, y, perm)
         self.log('train_mi', mi.detach(), on_step=False, on_epoch=True, prog_bar=True, batch_size=len(x))
+        with torch.no_grad():   # joint/marginal score statistics for the console's statistics block
+            if self.cfg.objective == 'infonce' or self.cfg.critic == 'separable':
+                S = self.critic.score_matrix(x, y)
+                tj, tm = S.diagonal(), S[~torch.eye(len(S), dtype=torch.bool, device=S.device)]
+            else: tj, tm = self.critic.scores(x, y, perm)
+        self.stats.append(dict(tj_mean=float(tj.mean()), tj_std=float(tj.std()), tm_mean=float(tm.mean()), tm_std=float(tm.std())))
         return -mi
+
+    def on_before_optimizer_step(self, optimizer):
+        g = [p.grad.detach().norm() for p in self.parameters() if p.grad is not None]
+        if self.stats: self.stats[-1]['grad_norm'] = float(torch.stack(g).norm()) if g else 0.0
+
+    def on_save_checkpoint(self, checkpoint):
+        "Add normalisation statistics and RNG states (tensors and strings only: loads with weights_only=True)"
+        import random
+        st = np.random.get_state()
+        checkpoint['audiomi'] = dict(norm_state=self.norm_state, rng=dict(
+            torch=torch.get_rng_state(), numpy=torch.from_numpy(st[1].astype(np.int64)), numpy_pos=int(st[2]),
+            python=repr(random.getstate())))
+
+    def on_load_checkpoint(self, checkpoint):
+        import random, ast
+        extra = checkpoint.get('audiomi') or {}
+        self.norm_state = extra.get('norm_state')
+        if 'rng' in extra:
+            r = extra['rng']
+            torch.set_rng_state(r['torch'])
+            np.random.set_state(('MT19937', r['numpy'].numpy().astype(np.uint32), r['numpy_pos'], 0, 0.0))
+            random.setstate(ast.literal_eval(r['python']))
 
     def validation_step(self, batch, batch_idx):
         x, y = batch
@@ -254,9 +286,9 @@ class MineModule(L.LightningModule):
 
 # %% ../nbs/02_mine.ipynb #b1fd457f
 class _History(L.Callback):
-    "Per-epoch train/val MI"
+    "Validation MI after every validation (`on_validation_end`: callbacks' `on_validation_epoch_end` runs before the module logs)"
     def __init__(self): self.rows = []
-    def on_validation_epoch_end(self, trainer, module):
+    def on_validation_end(self, trainer, module):
         m = trainer.callback_metrics
         if 'val_mi' in m: self.rows.append(dict(epoch=trainer.current_epoch, step=trainer.global_step, val_mi=float(m['val_mi']),
                                                 train_mi=float(m['train_mi']) if 'train_mi' in m else float('nan')))
@@ -340,3 +372,202 @@ class MINE:
             warnings.warn(f"InfoNCE estimate {r['estimate']:.3f} is close to its ceiling log(batch) = {r['ceiling']:.3f}: "
                           f"the true MI may be higher; increase batch_size or use another objective")
         return r['estimate']
+
+# %% ../nbs/02_mine.ipynb #46f53d16
+class EpochSampler(torch.utils.data.Sampler):
+    "A permutation that is a function of (seed, epoch) only — reproducible across interruptions and resumes"
+    def __init__(self, dataset, seed:int=0):
+        self.dataset, self.seed, self.epoch = dataset, seed, 0
+    def set_epoch(self, epoch:int):
+        self.epoch = epoch
+        if hasattr(self.dataset, 'set_epoch'): self.dataset.set_epoch(epoch)   # random crops follow the epoch too
+    def __len__(self): return len(self.dataset)
+    def __iter__(self):
+        g = torch.Generator().manual_seed(self.seed * 7919 + self.epoch)
+        return iter(torch.randperm(len(self.dataset), generator=g).tolist())
+
+# %% ../nbs/02_mine.ipynb #cd420b4e
+def _infer_stream(spec_kind, dim, vocab, codebooks, name, first_file):
+    "A StreamSpec from the model section, filling unknown sizes from the first training file"
+    from audiomi.pairs import StreamSpec
+    shape = np.load(first_file, mmap_mode='r').shape
+    width = shape[1] if len(shape) == 2 else 1
+    if spec_kind == 'float': return StreamSpec('float', dim or width, None, name)
+    return StreamSpec('index', codebooks or width, vocab, name)
+
+def build_run(cfg:MineConfig) -> tuple[dict, 'MineModule']:
+    "Datasets and a fresh MineModule for a config (sizes inferred from the data where the config leaves them open)"
+    from audiomi.pairs import make_datasets, read_pairs
+    m = cfg.model
+    first = read_pairs(cfg.data.train_csv, cfg.data.features_dir).iloc[0]
+    xs = _infer_stream(m.x_type, m.x_dim, m.x_vocab_size, m.x_codebooks, 'x', first.x_file)
+    ys = _infer_stream(m.y_type, m.y_dim, m.y_vocab_size, m.y_codebooks, 'y', first.y_file)
+    ds = make_datasets(cfg.data, xs, ys, seed=cfg.training.seed)
+    C = cfg.data.context_frame_numbers
+    model = vars(m) | dict(x_codebooks=xs.dim if xs.kind == 'index' else None, y_codebooks=ys.dim if ys.kind == 'index' else None)
+    module = MineModule(model, C * xs.dim, C * ys.dim, cfg.training.lr, cfg.training.seed)
+    module.norm_state = {k: (n.state_dict() if n is not None else None) for k, n in zip('xy', ds['train'].norms)}
+    return ds, module
+
+# %% ../nbs/02_mine.ipynb #4615e467
+class SeedConsole(L.Callback):
+    "The seed's console output: one line per epoch, and a statistics block every `log_interval` epochs"
+    def __init__(self, log_interval:int=5, recent:int=50):
+        self.log_interval, self.recent, self.best, self.t0 = log_interval, recent, -math.inf, None
+    def on_fit_start(self, trainer, module): self.t0 = time.perf_counter()
+    def on_validation_end(self, trainer, module):
+        v = trainer.callback_metrics.get('val_mi')
+        if v is not None and not trainer.sanity_checking: self.best = max(self.best, float(v))
+    def on_train_epoch_end(self, trainer, module):
+        m, e = trainer.callback_metrics, trainer.current_epoch + 1
+        f = lambda k: f"{float(m[k]):.4f}" if k in m else '  n/a '
+        best = f'{self.best:.4f}' if self.best > -math.inf else '  n/a '
+        print(f"Epoch {e}/{trainer.max_epochs} | Time: {time.perf_counter() - self.t0:.1f}s | Steps: {trainer.global_step} | "
+              f"Train MI: {f('train_mi')} | Val MI: {f('val_mi')} | Best Val MI: {best}", flush=True)
+        if e % self.log_interval == 0 and module.stats: print(self.block(e, module.stats[-self.recent:], trainer), flush=True)
+        module.stats = module.stats[-self.recent:]
+    @staticmethod
+    def block(epoch, st, trainer) -> str:
+        avg = lambda k: np.mean([r[k] for r in st if k in r]) if any(k in r for r in st) else float('nan')
+        lr = trainer.optimizers[0].param_groups[0]['lr'] if trainer.optimizers else float('nan')
+        return '\n'.join([f"{'-' * 20} Epoch {epoch} Stats {'-' * 20}", f"  Recent Batches: {len(st)}",
+                          f"  Avg Joint T(x,y): {avg('tj_mean'):.4f}", f"  Std Joint T(x,y): {avg('tj_std'):.4f}",
+                          f"  Avg Marginal T(x,y'): {avg('tm_mean'):.4f}", f"  Std Marginal T(x,y'): {avg('tm_std'):.4f}",
+                          f"  Avg Gradient Norm: {avg('grad_norm'):.4f}", f"  Current LR: {lr:g}", '-' * 55])
+
+# %% ../nbs/02_mine.ipynb #1d977b70
+@torch.no_grad()
+def item_scores(module:MineModule, # a trained module
+                dataset, # items to score (e.g. the test split)
+                batch_size:int=64, # items per forward pass
+               ) -> list[dict]:
+    "Per-item joint/marginal score statistics: counts, sums and log-sum-exps (enough to recompute any bound)"
+    module.eval()
+    from audiomi.pairs import collate_frames
+    out, dev = [], module.device
+    for start in range(0, len(dataset), batch_size):
+        items = [dataset[k] for k in range(start, min(start + batch_size, len(dataset)))]
+        X, Y = (t.to(dev) for t in collate_frames(items))
+        tj, tm = module.critic.scores(X, Y, module._perm(len(X), -10_000 - start))
+        tm = tm.reshape(len(X), -1)          # row i: x_i with its shuffled partner (concat) or every other y (separable)
+        sizes = [len(it[0]) for it in items]
+        for a, j, mm in zip(sizes, tj.split(sizes), tm.split(sizes)):
+            mm = mm.flatten()
+            if module.cfg.objective == 'smile': mm = mm.clamp(-module.cfg.smile_clip, module.cfg.smile_clip)
+            out.append(dict(n=a, sum_tj=float(j.sum()), m=mm.numel(), lse_tm=float(torch.logsumexp(mm, 0)),
+                            lse_tm1=float(torch.logsumexp(mm - 1, 0))))
+    return out
+
+def bound_from_items(items:list[dict], objective:str='mine', weights=None) -> float:
+    "The DV / SMILE / NWJ bound from per-item statistics, optionally with bootstrap weights per item"
+    w = np.ones(len(items)) if weights is None else np.asarray(weights, float)
+    keep = w > 0
+    n = (w * [i['n'] for i in items]).sum(); m = (w * [i['m'] for i in items]).sum()
+    mean_tj = (w * [i['sum_tj'] for i in items]).sum() / n
+    key = 'lse_tm1' if objective == 'nwj' else 'lse_tm'
+    lse = np.logaddexp.reduce(np.log(w[keep]) + np.array([i[key] for i in items])[keep]) - math.log(m)
+    return float(mean_tj - np.exp(lse)) if objective == 'nwj' else float(mean_tj - lse)
+
+def bootstrap_ci(items:list[dict], objective:str='mine', n_boot:int=1000, level:float=0.95, seed:int=0) -> tuple[float, float]:
+    "Percentile bootstrap interval of the bound, resampling items"
+    rng = np.random.default_rng(seed)
+    reps = [bound_from_items(items, objective, rng.multinomial(len(items), np.full(len(items), 1 / len(items))))
+            for _ in range(n_boot)]
+    a = (1 - level) / 2
+    return float(np.quantile(reps, a)), float(np.quantile(reps, 1 - a))
+
+# %% ../nbs/02_mine.ipynb #5e19af51
+def plugin_entropy(tokens:np.ndarray) -> float:
+    "Plug-in (maximum-likelihood) entropy in nats of the rows of a [N, k] token array"
+    _, counts = np.unique(np.asarray(tokens).reshape(len(tokens), -1), axis=0, return_counts=True)
+    p = counts / counts.sum()
+    return float(-(p * np.log(p)).sum())
+
+# %% ../nbs/02_mine.ipynb #cbc7f9b0
+from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
+
+class SafeCheckpointIO(TorchCheckpointIO):
+    "Lightning checkpoint IO with atomic saves and weights-only loads"
+    def save_checkpoint(self, checkpoint, path, storage_options=None):
+        from audiomi.core import save_checkpoint
+        save_checkpoint(checkpoint, path)
+    def load_checkpoint(self, path, map_location=None, weights_only=None):
+        from audiomi.core import load_checkpoint
+        return load_checkpoint(path, map_location or 'cpu')
+
+# %% ../nbs/02_mine.ipynb #9ea670b8
+def _loaders(ds:dict, cfg:MineConfig) -> tuple:
+    from audiomi.pairs import collate_frames
+    t = cfg.training
+    kw = dict(batch_size=t.batch_size, collate_fn=collate_frames, num_workers=t.num_workers,
+              persistent_workers=False, pin_memory=torch.cuda.is_available())
+    train = torch.utils.data.DataLoader(ds['train'], sampler=EpochSampler(ds['train'], t.seed), **kw)
+    val = torch.utils.data.DataLoader(ds['valid'], **kw) if 'valid' in ds else None
+    return train, val
+
+def train_mine(cfg:MineConfig, # the resolved config
+               out_dir:str|None=None, # where checkpoints, logs and results go (default: checkpoint.dir)
+               progress:bool=False, # Lightning's progress bar (the seed's console lines are always printed)
+              ) -> dict:
+    "Train a MINE-family estimator on paired features as the config says; returns (and writes) the results record"
+    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+    from audiomi.core import get_device, save_config, save_results, load_checkpoint
+    from audiomi.pairs import Normalizer
+    out = Path(out_dir or cfg.checkpoint.dir)
+    if cfg.checkpoint.resume_from and not Path(cfg.checkpoint.resume_from).exists():
+        raise FileNotFoundError(f"checkpoint.resume_from: {cfg.checkpoint.resume_from} not found")
+    if cfg.data.valid_csv is None: raise ValueError("data.valid_csv is required: validation MI drives early stopping and the best checkpoint")
+    seed_everything(cfg.training.seed)
+    save_config(cfg, out/'config_used.yaml')
+    ds, module = build_run(cfg)
+    train_dl, val_dl = _loaders(ds, cfg)
+    v, c = cfg.validation, cfg.checkpoint
+    ckpt_dir = out/'checkpoints'
+    callbacks = [SeedConsole(cfg.logging.log_interval),
+                 ModelCheckpoint(ckpt_dir, filename='best', monitor='val_mi', mode='max', save_top_k=1, save_last=True)]
+    if c.save_interval: callbacks.append(ModelCheckpoint(ckpt_dir, filename='epoch{epoch:03d}', every_n_epochs=c.save_interval,
+                                                         save_top_k=-1, auto_insert_metric_name=False))
+    if v.early_stopping_patience: callbacks.append(EarlyStopping('val_mi', mode='max', patience=v.early_stopping_patience))
+    dev = get_device(cfg.training.device)
+    trainer = L.Trainer(max_epochs=cfg.training.epochs, accelerator='gpu' if dev.type == 'cuda' else 'cpu', devices=1,
+                        val_check_interval=v.validate_every_n_steps, check_val_every_n_epoch=None if v.validate_every_n_steps else 1,
+                        callbacks=callbacks, logger=[CSVLogger(out, name='logs'), TensorBoardLogger(out, name='tb')],
+                        enable_progress_bar=progress, enable_model_summary=False, num_sanity_val_steps=0,
+                        deterministic=True, log_every_n_steps=1, plugins=[SafeCheckpointIO()])
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='.*does not have many workers.*')
+        warnings.filterwarnings('ignore', message='.*LeafSpec.*')
+        if c.resume_from: warnings.filterwarnings('ignore', message='.*exists and is not empty.*')   # resuming into its own folder
+        trainer.fit(module, train_dl, val_dl, ckpt_path=c.resume_from)
+    # the test estimate comes from the best checkpoint, evaluated once
+    best_path = callbacks[1].best_model_path or str(ckpt_dir/'last.ckpt')
+    best = MineModule(**module.hparams)
+    state = load_checkpoint(best_path)
+    best.load_state_dict(state['state_dict']); best.to(module.device)
+    metrics = dict(objective=cfg.model.objective, best_val_mi=float(callbacks[1].best_model_score) if callbacks[1].best_model_score is not None else None,
+                   best_checkpoint=best_path, epochs=trainer.current_epoch, steps=trainer.global_step,
+                   n_dropped_pairs={k: d.n_dropped for k, d in ds.items()})
+    if 'test' in ds:
+        items = item_scores(best, ds['test'])
+        if cfg.model.objective == 'infonce':
+            metrics['test_note'] = 'InfoNCE test value is the DV bound of the InfoNCE-trained critic (InfoNCE itself is capped at log batch)'
+        obj = 'nwj' if cfg.model.objective == 'nwj' else 'mine'
+        metrics['test_mi'] = bound_from_items(items, obj)
+        metrics['test_mi_ci95'] = bootstrap_ci(items, obj, seed=cfg.training.seed)
+        metrics['test_items'] = len(items)
+    if 'index' in (cfg.model.x_type, cfg.model.y_type):
+        tr = ds['train']; H = {}
+        for j, side in enumerate('xy'):
+            if getattr(cfg.model, f'{side}_type') == 'index':
+                from audiomi.pairs import context_windows
+                H[side] = plugin_entropy(np.concatenate([context_windows(tr.load_aligned(i)[j], cfg.data.context_frame_numbers)
+                                                         for i in range(len(tr.pairs))]))
+        metrics['plugin_entropy'] = H
+        metrics['upper_bound_min_entropy'] = min(H.values())
+    rec_path = save_results(out/'results.json', metrics, cfg, kind='mine')
+    if 'test_mi' in metrics:
+        lo, hi = metrics['test_mi_ci95']
+        print(f"Test MI: {metrics['test_mi']:.4f} nats (95% CI {lo:.4f} – {hi:.4f}, {metrics['test_items']} test items) "
+              f"from {Path(best_path).name}; results in {rec_path}")
+    return metrics
