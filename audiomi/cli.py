@@ -20,7 +20,8 @@ from . import features as feat
 
 # %% auto #0
 __all__ = ['add_command', 'init_distributed', 'features_filelists', 'features_extract', 'features_pair', 'features_info',
-           'DemoConfig', 'run_demo', 'demo', 'mine_train', 'data_make_subset', 'make_parser', 'main']
+           'DemoConfig', 'run_demo', 'demo_mine_config', 'demo', 'mine_train', 'data_make_subset', 'make_parser',
+           'main']
 
 # %% ../nbs/10_cli.ipynb #1c40c66e
 def _base_type(tp):
@@ -158,6 +159,12 @@ class DemoConfig:
     num_workers: int = cfg_field(1, 'audio-decoding threads', ge=0)
     device: str = cfg_field('auto', 'auto, cpu, cuda or cuda:N')
     progress: bool = cfg_field(True, 'progress bars')
+    estimate_mi: bool = cfg_field(True, 'train MINE on the pairs and report the test MI')
+    mine: dict = cfg_field({'data': {'segment_length': 100, 'normalization': 'standard'},
+                            'model': {'y_proj_dim': 64, 'x_proj_dim': 64, 'hidden_dims': [128, 64], 'bias_correction_method': 'default'},
+                            'training': {'epochs': 20, 'batch_size': 16, 'lr': 5e-4, 'seed': 42},
+                            'validation': {'early_stopping_patience': 5}, 'logging': {'log_interval': 5}},
+                           "MINE sections (the seed's config without data paths, types and sizes: the demo fills those in)")
 
 # %% ../nbs/10_cli.ipynb #d3d36774
 def _demo_x_extractor(cfg:DemoConfig, device) -> tuple[feat.FeatureExtractor, str]:
@@ -197,11 +204,32 @@ def run_demo(cfg:DemoConfig|None=None) -> dict:
                          csv=str(out/'pairs'/f'{split}.csv')))
     rec = dict(splits=rows, x_manifest=xex.manifest(), y_manifest=yex.manifest(), note=note, failures=failures,
                features_dir=str(out/'features'))
-    save_results(out/'summary.json', rec, cfg, kind='demo')
     print('\n' + format_table([{k: r[k] for k in ('split', 'files', 'pairs', 'x', 'y', 'x_frames', 'y_frames', 'x_repeat', 'y_repeat')} for r in rows]))
+    if cfg.estimate_mi:
+        from audiomi.mine import train_mine
+        print(f"\nEstimating I(x; y) with MINE ({xex.name} vs {yex.name}):")
+        rec['mine'] = train_mine(demo_mine_config(cfg, out, xex.manifest(), rows[0]['x_repeat'], rows[0]['y_repeat']))
+    save_results(out/'summary.json', rec, cfg, kind='demo')
     print(f"\nResults in {out}/: pairs/{{train,val,test}}.csv (paths relative to {out/'features'}), "
-          f"features/*/features.json, summary.json, config_used.yaml")
+          f"features/*/features.json, {'mine/ (checkpoints, logs, results.json), ' if cfg.estimate_mi else ''}summary.json, config_used.yaml")
     return rec
+
+def demo_mine_config(cfg:DemoConfig, # the demo config (its `mine` sections)
+                     out:Path, # the demo's output folder (pairs/ and features/)
+                     x_manifest:dict, # features.json of the x stream (kind, vocab_size)
+                     x_repeat:int, y_repeat:int, # repeat factors from the pairing
+                    ):
+    "The MINE config for the demo's pairs: its `mine` sections plus paths, repeat factors and stream types from the manifests"
+    from audiomi.mine import MineConfig
+    m = dict(cfg.mine)
+    m['data'] = dict(m.get('data', {}), train_csv=str(out/'pairs'/'train.csv'), valid_csv=str(out/'pairs'/'val.csv'),
+                     test_csv=str(out/'pairs'/'test.csv'), features_dir=str(out/'features'), x_repeat=x_repeat, y_repeat=y_repeat)
+    model = dict(m.get('model', {}), x_type=x_manifest['kind'], y_type='float')
+    if x_manifest['kind'] == 'index': model.update(x_vocab_size=x_manifest['vocab_size'], x_proj_dim=None)
+    m['model'] = model
+    m['training'] = dict(m.get('training', {}), device=cfg.device)
+    m['checkpoint'] = dict(m.get('checkpoint', {}), dir=str(out/'mine'))
+    return load_config(m, MineConfig)
 
 def demo(config:Optional[str]=None, # YAML config (see configs/demo.yaml)
          set:list[str]=[], # overrides KEY=VALUE, e.g. max_files=4

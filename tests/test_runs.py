@@ -16,7 +16,7 @@ def test_template_runs(nb, tmp_path):
     assert params, f'{nb.name} lost its cell tagged "parameters"'
     smoke = dict(SMOKE[nb.stem])
     assert set(smoke) <= set(params), f'runs/smoke.yaml sets unknown parameters {set(smoke) - set(params)}'
-    smoke['out_dir'] = str(tmp_path/'out')
+    smoke.update({k: str(tmp_path/k) for k in params if k.endswith('_dir') and k != 'data_dir'})   # write only under tmp
     pm.execute_notebook(str(nb), str(tmp_path/nb.name), parameters=smoke, kernel_name='python3', cwd=str(ROOT),
                         progress_bar=False)
     assert (tmp_path/nb.name).exists()
