@@ -565,6 +565,12 @@ def train_mine(cfg:MineConfig, # the resolved config
                                                          for i in range(len(tr.pairs))]))
         metrics['plugin_entropy'] = H
         metrics['upper_bound_min_entropy'] = min(H.values())
+    if cfg.model.objective == 'infonce' and metrics['best_val_mi'] is not None:
+        frames = cfg.training.batch_size * (cfg.data.segment_length or 1)    # frames per batch (InfoNCE's B), at most
+        metrics['infonce_ceiling'] = math.log(frames)
+        if metrics['best_val_mi'] > 0.8 * math.log(frames):
+            warnings.warn(f"InfoNCE validation MI {metrics['best_val_mi']:.3f} is close to its ceiling log(frames per batch) "
+                          f"≈ {math.log(frames):.3f}: the true MI may be higher; use a larger batch or another objective")
     rec_path = save_results(out/'results.json', metrics, cfg, kind='mine')
     if 'test_mi' in metrics:
         lo, hi = metrics['test_mi_ci95']
