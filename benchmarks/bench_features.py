@@ -14,19 +14,13 @@ import numpy as np
 import pandas as pd
 import torch
 
+from _common import cpu_name
 from audiomi.core import format_table, write_json, environment_info
 from audiomi.features import (load_audio, get_extractor, extract_features, load_encodec, init_encodec_codebooks,
                               find_encodec_checkpoint, EncodecExtractor)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT/'data_subset'
-
-def cpu_name():
-    try:
-        for l in open('/proc/cpuinfo'):
-            if l.startswith('model name'): return l.split(':', 1)[1].strip()
-    except OSError: pass
-    return platform.processor() or platform.machine()
 
 def naive_loop(ex, files, out):
     "The obvious alternative: one file at a time, no batching, no workers"

@@ -13,6 +13,7 @@ import argparse, math, os, platform, shlex, sys, time, warnings
 import numpy as np
 import torch
 
+from _common import cpu_name
 from audiomi.core import format_table, write_json, environment_info
 from audiomi.tasks import get_task, BENCHMARK_TASKS
 from audiomi.mine import MINE
@@ -30,13 +31,6 @@ SETTINGS = {
 }
 
 KSG_K = 5
-
-def cpu_name():
-    try:
-        for l in open('/proc/cpuinfo'):
-            if l.startswith('model name'): return l.split(':', 1)[1].strip()
-    except OSError: pass
-    return platform.processor() or platform.machine()
 
 def run_mine(obj, X, Y, seed):
     t0 = time.perf_counter()
