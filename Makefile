@@ -42,6 +42,7 @@ readme: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_features.py
+	$(BIN)/python benchmarks/bench_mi.py
 
 clean:
 	rm -rf results .pytest_cache

@@ -48,6 +48,7 @@ class ModelConfig:
     embed_dim: int = cfg_field(32, 'separable critic: size of g(x) and h(y)', ge=1)
     smile_clip: float = cfg_field(5.0, 'SMILE clip τ', gt=0)
     ema_rate: float = cfg_field(0.01, 'MINE moving-average rate', gt=0, le=1)
+    eval_negatives: int = cfg_field(10, 'concat critic: shuffled partners per x when scoring validation/test batches', ge=1)
 
 @dataclass
 class TrainingConfig:
@@ -179,15 +180,19 @@ class Critic(nn.Module):
         self.bias = MineBias(cfg.ema_rate)
 
     def scores(self, x, y, perm=None) -> tuple[torch.Tensor, torch.Tensor]:
-        "(joint scores [B], marginal scores): shuffled pairs `y[perm]`, or all off-diagonal pairs for a separable critic"
+        """(joint scores [B], marginal scores grouped by x): shuffled pairs `y[perm]` (perm [B] or K permutations [K, B]),
+        or all off-diagonal pairs for a separable critic"""
         zx, zy = self.ex(x), self.ey(y)
         if self.cfg.critic == 'separable':
             S = self.g(zx) @ self.h(zy).T
             off = ~torch.eye(len(S), dtype=torch.bool, device=S.device)
             return S.diagonal(), S[off]
-        if perm is None: perm = torch.randperm(len(zy), device=zy.device)
-        t = self.net(torch.cat([torch.cat([zx, zy], 1), torch.cat([zx, zy[perm]], 1)])).squeeze(1)   # one pass: same BatchNorm stats
-        return t[:len(zx)], t[len(zx):]
+        B = len(zx)
+        if perm is None: perm = torch.randperm(B, device=zy.device)
+        perm = perm.reshape(-1, B)
+        shuffled = [torch.cat([zx, zy[p]], 1) for p in perm]
+        t = self.net(torch.cat([torch.cat([zx, zy], 1), *shuffled])).squeeze(1)   # one pass: same BatchNorm stats
+        return t[:B], t[B:].reshape(len(perm), B).T.reshape(-1)
 
     def score_matrix(self, x, y) -> torch.Tensor:
         "All B² scores T(x_i, y_j)"
@@ -227,9 +232,11 @@ class MineModule(L.LightningModule):
 
     def configure_optimizers(self): return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
-    def _perm(self, n:int, key:int) -> torch.Tensor:
+    def _perm(self, n:int, key:int, k:int=1) -> torch.Tensor:
+        "A permutation of n ([n]), or k of them ([k, n]), that depend only on the seed and `key`"
         g = torch.Generator().manual_seed(self.hparams.seed * 1_000_003 + key)
-        return torch.randperm(n, generator=g).to(self.device)
+        if k == 1: return torch.randperm(n, generator=g).to(self.device)
+        return torch.stack([torch.randperm(n, generator=g) for _ in range(k)]).to(self.device)
 
     def training_step(self, batch, batch_idx):
         x, y = batch
@@ -270,7 +277,7 @@ class MineModule(L.LightningModule):
         x, y = batch
         if self.cfg.objective == 'infonce':
             self._val.append((infonce_bound(self.critic.score_matrix(x, y)).detach(), len(x))); return
-        tj, tm = self.critic.scores(x, y, self._perm(len(x), -1 - batch_idx))
+        tj, tm = self.critic.scores(x, y, self._perm(len(x), -1 - batch_idx, self.cfg.eval_negatives))
         self._val.append((tj.detach(), tm.detach()))
 
     def on_validation_epoch_end(self):
@@ -305,23 +312,26 @@ def quiet_trainer(**kw) -> L.Trainer:
 class MINE:
     "Neural MI estimator on arrays: `MINE(objective='mine').estimate(x, y)` → nats"
     def __init__(self, objective:str='mine', # mine, nwj, infonce or smile
-                 critic:str='concat', # concat or separable
-                 hidden_dims:tuple=(128, 128), # critic MLP
-                 batch_size:int=256, # samples per step
-                 lr:float=1e-3, # Adam learning rate
+                 critic:str='separable', # separable (g(x)·h(y), all B² pairs) or concat (MLP([x; y]))
+                 hidden_dims:tuple=(64, 64, 64, 64), # critic MLP (each branch of a separable critic)
+                 activation:str='elu', # relu, leaky_relu or elu
+                 batch_size:int=512, # samples per step
+                 lr:float=2e-3, # Adam learning rate
                  max_epochs:int=300, # training epochs at most
-                 patience:int=15, # early stopping: validations without improvement
+                 patience:int=30, # early stopping: validations without improvement
                  val_fraction:float=0.5, # held-out share of the samples
-                 standardize:bool=True, # z-score every column with training statistics
+                 normalization:str='gaussianize', # per-column Normalizer fitted on the training half (gaussianize keeps MI)
                  bias_correction:bool=True, # MINE's moving-average gradient (objective 'mine')
                  seed:int=0, # seeds the split, the initialisation and the shuffles
                  device:str='cpu', # cpu, cuda, auto
                  **model_kw, # more ModelConfig fields (activation, dropout, smile_clip, embed_dim, …)
                 ):
-        self.cfg = ModelConfig(objective=objective, critic=critic, hidden_dims=list(hidden_dims),
+        self.cfg = ModelConfig(objective=objective, critic=critic, hidden_dims=list(hidden_dims), activation=activation,
                                bias_correction_method='default' if bias_correction else 'none', **model_kw)
         self.batch_size, self.lr, self.max_epochs, self.patience = batch_size, lr, max_epochs, patience
-        self.val_fraction, self.standardize, self.seed, self.device = val_fraction, standardize, seed, device
+        self.val_fraction, self.normalization, self.seed, self.device = val_fraction, normalization, seed, device
+        from audiomi.pairs import Normalizer
+        Normalizer(normalization)   # fail early on an unknown method
 
     def _arrays(self, x, y):
         x, y = (np.asarray(a, np.float32) for a in (x, y))
@@ -339,9 +349,8 @@ class MINE:
         n_val = int(round(len(x) * self.val_fraction))
         if n_val < 2 or len(x) - n_val < 2: raise ValueError(f"too few samples ({len(x)}) to split into training and validation")
         tr, va = idx[n_val:], idx[:n_val]
-        if self.standardize:
-            mx, sx, my, sy = x[tr].mean(0), x[tr].std(0) + 1e-8, y[tr].mean(0), y[tr].std(0) + 1e-8
-            x, y = (x - mx) / sx, (y - my) / sy
+        from audiomi.pairs import Normalizer
+        x, y = (Normalizer(self.normalization).fit([a[tr]], seed=self.seed)(a) for a in (x, y))
         T = lambda i: torch.utils.data.TensorDataset(torch.from_numpy(x[i]), torch.from_numpy(y[i]))
         bs = min(self.batch_size, len(tr))
         dl = torch.utils.data.DataLoader(T(tr), batch_size=bs, shuffle=True, drop_last=True,
@@ -448,8 +457,8 @@ def item_scores(module:MineModule, # a trained module
     for start in range(0, len(dataset), batch_size):
         items = [dataset[k] for k in range(start, min(start + batch_size, len(dataset)))]
         X, Y = (t.to(dev) for t in collate_frames(items))
-        tj, tm = module.critic.scores(X, Y, module._perm(len(X), -10_000 - start))
-        tm = tm.reshape(len(X), -1)          # row i: x_i with its shuffled partner (concat) or every other y (separable)
+        tj, tm = module.critic.scores(X, Y, module._perm(len(X), -10_000 - start, module.cfg.eval_negatives))
+        tm = tm.reshape(len(X), -1)          # row i: x_i with its shuffled partners (concat) or every other y (separable)
         sizes = [len(it[0]) for it in items]
         for a, j, mm in zip(sizes, tj.split(sizes), tm.split(sizes)):
             mm = mm.flatten()

@@ -31,7 +31,7 @@ class DataConfig:
     test_csv: Optional[str] = cfg_field(None, 'test pairs CSV')
     features_dir: str = cfg_field('.', 'base folder of the paths in the CSVs')
     segment_length: Optional[int] = cfg_field(300, 'frames per item (None: whole utterances)', ge=1)
-    normalization: Literal['none', 'minmax', 'standard', 'robust'] = cfg_field('standard', 'float feature normalisation')
+    normalization: Literal['none', 'minmax', 'standard', 'robust', 'gaussianize'] = cfg_field('standard', 'float feature normalisation')
     context_frame_numbers: int = cfg_field(1, 'consecutive frames per window (1 = off)', ge=1)
     x_repeat: int = cfg_field(1, 'repeat factor of x frames', ge=1)
     y_repeat: int = cfg_field(1, 'repeat factor of y frames', ge=1)
@@ -98,12 +98,16 @@ def context_windows(a:np.ndarray, # [T, D] frames
 # %% ../nbs/01b_pairs.ipynb #2b7ab784
 class Normalizer:
     "Per-dimension normalisation of float features, fitted on training frames; `state_dict` for checkpoints"
-    def __init__(self, method:str='standard', eps:float=1e-8):
-        if method not in ('none', 'minmax', 'standard', 'robust'): raise ValueError(f"unknown normalization {method!r}")
-        self.method, self.eps, self.stats = method, eps, {}
+    methods = ('none', 'minmax', 'standard', 'robust', 'gaussianize')
+    def __init__(self, method:str='standard', # one of `Normalizer.methods`
+                 eps:float=1e-8, # added to the scale
+                 n_quantiles:int=1000, # gaussianize: quantiles that define the empirical CDF
+                ):
+        if method not in self.methods: raise ValueError(f"unknown normalization {method!r}; choose one of {', '.join(self.methods)}")
+        self.method, self.eps, self.n_quantiles, self.stats = method, eps, n_quantiles, {}
 
     def fit(self, arrays, # iterable of [T, D] float arrays
-            max_frames:int=200_000, # sample size for the robust quantiles
+            max_frames:int=200_000, # sample size for quantiles (robust, gaussianize)
             seed:int=0):
         "Compute the statistics of the frames in `arrays`"
         if self.method == 'none': return self
@@ -123,14 +127,25 @@ class Normalizer:
             rng = np.random.default_rng(seed)
             keep = min(1.0, max_frames / total)
             sample = np.concatenate([a if keep == 1 else np.asarray(a)[rng.random(len(a)) < keep] for a in arrays])
-            q1, med, q3 = np.quantile(sample, [0.25, 0.5, 0.75], axis=0)
-            self.stats = dict(shift=med, scale=q3 - q1)
+            if self.method == 'robust':
+                q1, med, q3 = np.quantile(sample, [0.25, 0.5, 0.75], axis=0)
+                self.stats = dict(shift=med, scale=q3 - q1)
+            else:
+                n = len(sample)
+                levels = np.linspace(0.5 / n, 1 - 0.5 / n, min(self.n_quantiles, n))
+                self.stats = dict(levels=levels, quantiles=np.quantile(sample, levels, axis=0))
         self.stats = {k: np.asarray(v, np.float32) for k, v in self.stats.items()}
         return self
 
     def __call__(self, a:np.ndarray) -> np.ndarray:
         if self.method == 'none': return a
         if not self.stats: raise RuntimeError("Normalizer used before fit() or load_state_dict()")
+        if self.method == 'gaussianize':
+            from scipy.special import ndtri
+            a = np.asarray(a); flat = a.reshape(-1, a.shape[-1])
+            lv, q = self.stats['levels'].astype(np.float64), self.stats['quantiles']
+            u = np.stack([np.interp(flat[:, d], q[:, d], lv) for d in range(flat.shape[1])], 1)
+            return ndtri(u).astype(np.float32).reshape(a.shape)
         return ((a - self.stats['shift']) / (self.stats['scale'] + self.eps)).astype(np.float32)
 
     def state_dict(self) -> dict:
@@ -138,10 +153,10 @@ class Normalizer:
         return dict(method=self.method, eps=self.eps, **{k: torch.from_numpy(v) for k, v in self.stats.items()})
     def load_state_dict(self, d:dict):
         self.method, self.eps = d['method'], d['eps']
-        self.stats = {k: np.asarray(d[k], np.float32) for k in ('shift', 'scale') if k in d}
+        self.stats = {k: np.asarray(v, np.float32) for k, v in d.items() if k not in ('method', 'eps')}
         return self
 
-# %% ../nbs/01b_pairs.ipynb #d35a8a0b
+# %% ../nbs/01b_pairs.ipynb #551c3253
 def read_pairs(csv:str|Path, # a pairing CSV
                features_dir:str|Path, # base folder of its paths
               ) -> pd.DataFrame:
@@ -162,7 +177,7 @@ def read_pairs(csv:str|Path, # a pairing CSV
             df[f'{side}_len'] = [np.load(p, mmap_mode='r').shape[0] for p in df[f'{side}_file']]
     return df
 
-# %% ../nbs/01b_pairs.ipynb #212d5359
+# %% ../nbs/01b_pairs.ipynb #a050d8c4
 class PairedFeatures(torch.utils.data.Dataset):
     "Aligned, cropped, windowed, normalised x/y feature pairs from a pairing CSV"
     def __init__(self, csv:str|Path, # the pairing CSV
@@ -223,7 +238,7 @@ def collate_frames(batch:list) -> tuple[torch.Tensor, torch.Tensor]:
     "Concatenate the frames (windows) of a batch of items"
     return torch.cat([b[0] for b in batch]), torch.cat([b[1] for b in batch])
 
-# %% ../nbs/01b_pairs.ipynb #83e4ac85
+# %% ../nbs/01b_pairs.ipynb #bbf8522d
 def make_datasets(cfg:DataConfig, # the data section
                   x_spec:StreamSpec, y_spec:StreamSpec, # the two streams
                   seed:int=0, # crop seed
