@@ -20,8 +20,9 @@ from .pairs import DataConfig
 # %% auto #0
 __all__ = ['ModelConfig', 'TrainingConfig', 'ValidationConfig', 'CheckpointConfig', 'LoggingConfig', 'MineConfig', 'logmeanexp',
            'dv_bound', 'nwj_bound', 'infonce_bound', 'smile_bound', 'MineBias', 'StreamEncoder', 'mlp', 'Critic',
-           'MineModule', 'quiet_trainer', 'MINE', 'EpochSampler', 'build_run', 'SeedConsole', 'item_scores',
-           'bound_from_items', 'bootstrap_ci', 'plugin_entropy', 'SafeCheckpointIO', 'train_mine']
+           'MineModule', 'quiet_trainer', 'train_val_split', 'fit_quietly', 'MINE', 'EpochSampler', 'build_run',
+           'SeedConsole', 'item_scores', 'bound_from_items', 'bootstrap_ci', 'plugin_entropy', 'SafeCheckpointIO',
+           'train_mine']
 
 # %% ../nbs/02_mine.ipynb #f7621abb
 @dataclass
@@ -308,6 +309,24 @@ def quiet_trainer(**kw) -> L.Trainer:
                 num_sanity_val_steps=0, deterministic=True)
     return L.Trainer(**(base | kw))
 
+def train_val_split(n:int, # samples
+                    val_fraction:float=0.5, # held-out share
+                    seed:int=0, # seed of the permutation
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    "Seeded (train, validation) index arrays for estimators on arrays"
+    idx = np.random.default_rng(seed).permutation(n)
+    n_val = int(round(n * val_fraction))
+    if n_val < 2 or n - n_val < 2: raise ValueError(f"too few samples ({n}) to split into training and validation")
+    return idx[n_val:], idx[:n_val]
+
+def fit_quietly(trainer:L.Trainer, module:L.LightningModule, *loaders):
+    "`trainer.fit` without the warnings that do not apply to in-memory arrays (few workers, few batches)"
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='.*does not have many workers.*')
+        warnings.filterwarnings('ignore', message='.*number of training batches.*')
+        warnings.filterwarnings('ignore', message='.*LeafSpec.*')      # Lightning-internal deprecation notice
+        trainer.fit(module, *loaders)
+
 # %% ../nbs/02_mine.ipynb #b2a8addd
 class MINE:
     "Neural MI estimator on arrays: `MINE(objective='mine').estimate(x, y)` → nats"
@@ -345,10 +364,7 @@ class MINE:
         from audiomi.core import get_device
         x, y = self._arrays(x, y)
         seed_everything(self.seed)
-        idx = np.random.default_rng(self.seed).permutation(len(x))
-        n_val = int(round(len(x) * self.val_fraction))
-        if n_val < 2 or len(x) - n_val < 2: raise ValueError(f"too few samples ({len(x)}) to split into training and validation")
-        tr, va = idx[n_val:], idx[:n_val]
+        tr, va = train_val_split(len(x), self.val_fraction, self.seed)
         from audiomi.pairs import Normalizer
         x, y = (Normalizer(self.normalization).fit([a[tr]], seed=self.seed)(a) for a in (x, y))
         T = lambda i: torch.utils.data.TensorDataset(torch.from_numpy(x[i]), torch.from_numpy(y[i]))
@@ -363,16 +379,12 @@ class MINE:
         trainer = quiet_trainer(max_epochs=self.max_epochs, accelerator='gpu' if dev.type == 'cuda' else 'cpu', devices=1,
                                 callbacks=[hist, EarlyStopping('val_mi', mode='max', patience=self.patience)])
         t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message='.*does not have many workers.*')
-            warnings.filterwarnings('ignore', message='.*number of training batches.*')
-            warnings.filterwarnings('ignore', message='.*LeafSpec.*')      # Lightning-internal deprecation notice
-            trainer.fit(module, dl, vl)
+        fit_quietly(trainer, module, dl, vl)
         best = max(hist.rows, key=lambda r: r['val_mi'])
         self.module_ = module
         return dict(estimate=best['val_mi'], best_epoch=best['epoch'], epochs=len(hist.rows), history=hist.rows,
-                    seconds=time.perf_counter() - t0, objective=self.cfg.objective, n_train=len(tr), n_val=n_val,
-                    ceiling=math.log(min(self.batch_size, n_val)) if self.cfg.objective == 'infonce' else None)
+                    seconds=time.perf_counter() - t0, objective=self.cfg.objective, n_train=len(tr), n_val=len(va),
+                    ceiling=math.log(min(self.batch_size, len(va))) if self.cfg.objective == 'infonce' else None)
 
     def estimate(self, x, y) -> float:
         "Mutual information of the samples (x, y) in nats"
