@@ -20,8 +20,8 @@ from . import features as feat
 
 # %% auto #0
 __all__ = ['add_command', 'init_distributed', 'features_filelists', 'features_extract', 'features_pair', 'features_info',
-           'DemoConfig', 'run_demo', 'demo_mine_config', 'demo', 'mine_train', 'data_make_subset', 'make_parser',
-           'main']
+           'DemoConfig', 'run_demo', 'demo_mine_config', 'demo', 'mine_train', 'dmi_pairs', 'data_make_subset',
+           'make_parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #1c40c66e
 def _base_type(tp):
@@ -250,7 +250,40 @@ def mine_train(config:str, # the run's YAML config (the seed's config.yaml forma
     train_mine(cfg, out_dir, progress=progress)
     return 0
 
-# %% ../nbs/10_cli.ipynb #9b0be0cb
+# %% ../nbs/10_cli.ipynb #36485e24
+def _dmi_cli(run_all:bool=False, dims=None, strengths=None, task_types=None, overwrite:bool=False, **kw) -> int:
+    from audiomi.dmi_runs import dmi_run, dmi_grid
+    if not run_all:
+        dmi_run(**kw); return 0
+    for k in ('task_type', 'dim', 'strength'): kw.pop(k)
+    df = dmi_grid(dims=dims, strengths=strengths, task_types=task_types, overwrite=overwrite, **kw)
+    return 1 if (Path(kw['out_dir'])/f"failures_{'moe' if kw['use_moe'] else 'unified'}.csv").exists() else 0
+
+def dmi_pairs(config:str, # YAML config: the MINE data section plus MMG's model and training sections
+              set:list[str]=[], # overrides KEY=VALUE, e.g. training.max_epochs=50
+              out_dir:str='results/dmi_pairs', # checkpoints, logs, results.json
+              load_ckpt:bool=False, # resume out_dir/checkpoints/last.ckpt
+              progress:bool=False, # Lightning progress bar
+             ) -> int:
+    "MMG diffusion MI between two feature streams given by pairing CSVs"
+    from audiomi.dmi_runs import DmiPairsConfig, dmi_pairs as run
+    run(load_config(config, DmiPairsConfig, list(set)), out_dir, resume=load_ckpt, progress=progress)
+    return 0
+
+def _add_dmi(groups):
+    "`audiomi dmi` (dmi_run's flags + the grid's) and `audiomi dmi-pairs`"
+    from audiomi.dmi_runs import dmi_run, GRID
+    p = add_command(groups, 'dmi', dmi_run)
+    p.description = p.description + ' (--run_all: the whole grid)'
+    p.add_argument('--run_all', action=argparse.BooleanOptionalAction, default=False, help='run the grid of dims × strengths × task types')
+    p.add_argument('--dims', nargs='+', type=int, default=GRID['dims'], help='grid dimensions')
+    p.add_argument('--strengths', nargs='+', type=float, default=GRID['strengths'], help='grid strengths')
+    p.add_argument('--task_types', nargs='+', default=GRID['task_types'], help='grid task types')
+    p.add_argument('--overwrite', action=argparse.BooleanOptionalAction, default=False, help='rerun grid cells that have results')
+    p.set_defaults(_func=_dmi_cli)
+    add_command(groups, 'dmi-pairs', dmi_pairs, aliases={'config': '-c'})
+
+# %% ../nbs/10_cli.ipynb #e4fe10b9
 def data_make_subset(out_dir:str='data_subset', # destination folder
                      n_sentences:int=12, # sentences per speaker and style
                      overwrite:bool=False, # regenerate existing files
@@ -262,7 +295,7 @@ def data_make_subset(out_dir:str='data_subset', # destination folder
           f'{md.duration.sum() / 60:.1f} min of audio')
     return 0
 
-# %% ../nbs/10_cli.ipynb #a7fda12b
+# %% ../nbs/10_cli.ipynb #5220cdf4
 def make_parser() -> argparse.ArgumentParser:
     "The `audiomi` argument parser"
     p = argparse.ArgumentParser(prog='audiomi', description='audiomi: information shared by audio representations, and how far they compress')
@@ -278,6 +311,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_command(mi, 'train', mine_train, aliases={'config': '-c'})
     d = groups.add_parser('data', help='the bundled dataset').add_subparsers(dest='cmd', metavar='SUBCOMMAND', required=True)
     add_command(d, 'make-subset', data_make_subset)
+    _add_dmi(groups)
     add_command(groups, 'demo', demo)
     return p
 
