@@ -354,7 +354,7 @@ def dmi_pairs(cfg:DmiPairsConfig, # the resolved config
     rec = dict(mi_estimate=r['mi_estimate'], mi_estimate_orthogonal=r['mi_estimate_orthogonal'],
                mi_estimate_se=r['mi_estimate_se'], mi_estimate_orthogonal_se=r['mi_estimate_orthogonal_se'],
                estimator='MMGEstimator_MOE' if m.use_moe else 'MMGEstimator', diffused=m.diffuse, frames_train=len(xtr), frames_test=len(xte),
-               x_width=int(xtr.shape[1]), y_width=int(ytr.shape[1]), window=r['window'], epochs=r['epochs'], seconds=r['seconds'],
+               diffused_width=int(xtr.shape[1]), condition_width=int(ytr.shape[1]), window=r['window'], epochs=r['epochs'], seconds=r['seconds'],
                curve=r['curve'], model_dim=r['model_dim'], created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
                environment=environment_info())
     write_json(out/'results.json', rec)
