@@ -192,9 +192,14 @@ class MoEDenoiser(nn.Module):
         super().__init__()
         self.snr_threshold = snr_threshold
         self.low, self.high = Denoiser(*args, **kwargs), Denoiser(*args, **kwargs)
+        self.register_buffer('shared', torch.tensor(False))     # warm-up: `low` serves every α
+    @torch.no_grad()
+    def split(self):
+        "End the warm-up: `high` starts from the shared (unified) weights and routing begins"
+        self.high.load_state_dict(self.low.state_dict()); self.shared.fill_(False)
     def forward(self, z, logsnr, y=None, keep=None):
         out = z.new_zeros(len(z), self.low.d_x)
-        hi = logsnr >= self.snr_threshold
+        hi = (logsnr >= self.snr_threshold) & ~self.shared
         for m, net in ((~hi, self.low), (hi, self.high)):
             if m.any(): out[m] = net(z[m], logsnr[m], None if y is None else y[m], None if keep is None else keep[m])
         return out
@@ -241,6 +246,7 @@ class MMGModule(L.LightningModule):
                  model_dim:int|None=None, # hidden width (None: `default_width`)
                  use_moe:bool=False, # two experts split at `snr_threshold`
                  snr_threshold:float=5.0, # MoE: logSNR boundary of the experts
+                 moe_warmup_epochs:int=0, # MoE: epochs trained as one unified network before the experts split
                  y_type:str='float', # 'float' or 'index'
                  y_vocab_size:int|None=None, # tokens per codebook (index y)
                  y_embedding_dim:int=16, # embedding size per token (index y)
@@ -260,6 +266,7 @@ class MMGModule(L.LightningModule):
         self.save_hyperparameters()
         kw = dict(model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim)
         self.net = MoEDenoiser(d_x, d_y, snr_threshold=snr_threshold, **kw) if use_moe else Denoiser(d_x, d_y, **kw)
+        if use_moe and moe_warmup_epochs: self.net.shared.fill_(True)
         if use_ema:
             self.ema = copy.deepcopy(self.net).requires_grad_(False)
             self.register_buffer('ema_updates', torch.zeros((), dtype=torch.long))
@@ -295,6 +302,16 @@ class MMGModule(L.LightningModule):
         z, a, w, eps = self.draw(x, generator)
         mse = (eps - (net or self.net)(z, a, y, keep)).pow(2).flatten(1).sum(1)
         return self.h_g + 0.5 * (w * (mse - x[0].numel() * torch.sigmoid(a))).mean()
+
+    def on_train_epoch_start(self):
+        "Split the MoE experts when the warm-up ends (the flag lives in the state dict, so resumes agree)"
+        if self.hparams.use_moe and self.net.shared and self.current_epoch >= self.hparams.moe_warmup_epochs:
+            self.net.split()
+            if self.hparams.use_ema: self.ema.split()
+            opt = self.optimizers()
+            opt = getattr(opt, 'optimizer', opt)
+            for pl, ph in zip(self.net.low.parameters(), self.net.high.parameters()):   # Adam moments too: a fresh
+                if pl in opt.state: opt.state[ph] = copy.deepcopy(opt.state[pl])      # state's first steps jolt the weights
 
     def training_step(self, batch, batch_idx):
         x, y = batch
@@ -375,6 +392,7 @@ class MMG:
     "Diffusion MI estimator on arrays (MMSE gap; Yu et al. 2025): `MMG().estimate(x, y)` → nats"
     def __init__(self, use_moe:bool=False, # two experts routed by α < snr_threshold / ≥ snr_threshold
                  snr_threshold:float=5.0, # MoE boundary (logSNR)
+                 moe_warmup:float=0.5, # MoE: share of max_epochs trained as one network before the experts split (0: MMG's)
                  model_dim:int|None=None, # hidden width (None: 64 / 128 / 256 by d_x + d_y)
                  logsnr_loc:float=2.0, # logistic window of α: centre …
                  logsnr_scale:float=3.0, # … scale …
@@ -402,7 +420,8 @@ class MMG:
         if y_type == 'index' and not y_vocab_size: raise ValueError("y_type='index' needs y_vocab_size")
         from audiomi.pairs import Normalizer
         Normalizer(normalization)   # fail early on an unknown method
-        self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size,
+        if not 0 <= moe_warmup < 1: raise ValueError(f"moe_warmup must lie in [0, 1), got {moe_warmup}")
+        self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size,
                        y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, p_uncond=p_uncond, use_ema=use_ema,
                        ema_decay=ema_decay, n_repeats=n_repeats, seed=seed)
         self.loc, self.scale, self.clip, self.window = logsnr_loc, logsnr_scale, logsnr_clip, window

@@ -64,6 +64,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
               out_dir:str|Path, # run folder: checkpoints/, tb/, logs/
               use_moe:bool=False, # two experts split at snr_threshold
               snr_threshold:float=5.0, # MoE boundary (logSNR)
+              moe_warmup:float=0.5, # MoE: share of max_epochs trained as one network before the experts split
               model_dim:Optional[int]=None, # hidden width (None: 64/128/256 by d_x + d_y)
               logsnr_loc:float=2.0, logsnr_scale:float=3.0, logsnr_clip:float=4.0, # the logistic window of α
               window:str='auto', # 'auto': widen from the data; 'fixed': as given
@@ -108,6 +109,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     if window == 'auto': win = choose_window(x_train, y_train, logsnr_loc, logsnr_scale, logsnr_clip, y_type=y_type, y_vocab_size=y_vocab_size)
     else: win = dict(loc=logsnr_loc, scale=logsnr_scale, clip=logsnr_clip, **dict(zip(('lo', 'hi'), window_ends(logsnr_loc, logsnr_scale, logsnr_clip))))
     module = MMGModule(x_train.shape[1], y_train.shape[1], model_dim=model_dim, use_moe=use_moe, snr_threshold=snr_threshold,
+                       moe_warmup_epochs=int(round(moe_warmup * max_epochs)),
                        y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, logsnr_loc=win['loc'], logsnr_scale=win['scale'],
                        logsnr_clip=win['clip'], lr=learning_rate, use_ema=use_ema, ema_decay=ema_decay, n_repeats=n_repeats, seed=seed)
     module.norm_state = {k: n.state_dict() for k, n in norms.items()}
@@ -153,6 +155,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
             out_dir:str='results/dmi', # where run folders and results JSON files go
             use_moe:bool=False, # two experts split at snr_threshold
             snr_threshold:float=5.0, # MoE boundary (logSNR)
+            moe_warmup:float=0.5, # MoE: share of max_epochs trained as one network before the experts split (0: MMG's)
             model_dim:Optional[int]=None, # hidden width (None: MMG's rule, 64/128/256 by dimension)
             logsnr_loc:float=2.0, # logistic window of α: centre
             logsnr_scale:float=3.0, # logistic window of α: scale
@@ -181,7 +184,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
     name, out = run_name(task.name, use_moe), Path(out_dir)
     print(f'{name}: {train_sample_num} training / {test_num} test samples, GT {task.mutual_information:.4f} nats', flush=True)
     r = train_mmg(X[:train_sample_num], Y[:train_sample_num], X[train_sample_num:], Y[train_sample_num:], out/name,
-                  use_moe=use_moe, snr_threshold=snr_threshold, model_dim=model_dim, logsnr_loc=logsnr_loc,
+                  use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup=moe_warmup, model_dim=model_dim, logsnr_loc=logsnr_loc,
                   logsnr_scale=logsnr_scale, logsnr_clip=logsnr_clip, window=window, learning_rate=learning_rate,
                   max_epochs=max_epochs, batch_size=batch_size, use_ema=use_ema, ema_decay=ema_decay, preprocess=preprocess,
                   n_repeats=n_repeats, estimate_every=estimate_every, resume=load_ckpt, seed=seed, device=device,
@@ -287,6 +290,7 @@ class DmiModelConfig:
     embedding_dim: int = cfg_field(16, 'embedding size per token of an index condition', ge=1)
     use_moe: bool = cfg_field(False, 'two experts split at snr_threshold')
     snr_threshold: float = cfg_field(5.0, 'MoE boundary (logSNR)')
+    moe_warmup: float = cfg_field(0.5, 'MoE: share of max_epochs trained as one network before the experts split', ge=0, lt=1)
     model_dim: Optional[int] = cfg_field(None, 'hidden width (None: 64/128/256 by dimension)', ge=1)
     logsnr_loc: float = cfg_field(2.0, 'logistic window of α: centre')
     logsnr_scale: float = cfg_field(3.0, 'logistic window of α: scale', gt=0)
@@ -344,7 +348,7 @@ def dmi_pairs(cfg:DmiPairsConfig, # the resolved config
     xte, yte = _frames(ds['test'], t.max_frames, t.seed + 1)
     if m.diffuse == 'y': xtr, ytr, xte, yte = ytr, xtr, yte, xte
     out = Path(out_dir)
-    r = train_mmg(xtr, ytr, xte, yte, out, use_moe=m.use_moe, snr_threshold=m.snr_threshold, model_dim=m.model_dim,
+    r = train_mmg(xtr, ytr, xte, yte, out, use_moe=m.use_moe, snr_threshold=m.snr_threshold, moe_warmup=m.moe_warmup, model_dim=m.model_dim,
                   logsnr_loc=m.logsnr_loc, logsnr_scale=m.logsnr_scale, logsnr_clip=m.logsnr_clip, window=m.window,
                   learning_rate=t.learning_rate, max_epochs=t.max_epochs, batch_size=t.batch_size, use_ema=t.use_ema,
                   ema_decay=t.ema_decay, preprocess='none', n_repeats=t.n_repeats, estimate_every=t.estimate_every,
