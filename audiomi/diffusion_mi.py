@@ -406,7 +406,7 @@ class MMG:
                  ema_decay:float=0.999, # EMA decay
                  val_fraction:float=0.5, # held-out share of the samples (the estimate is computed on it)
                  val_every_n_epochs:int|None=None, # validation MI curve resolution (None: about 10 points)
-                 normalization:str='standard', # per-column Normalizer of float x and y, fitted on the training part
+                 normalization:str='gaussianize', # per-column Normalizer of float x and y, fitted on the training part (gaussianize keeps MI)
                  n_repeats:int=10, # (α, ε) draws averaged in the final estimate
                  p_uncond:float=0.5, # probability of training a sample unconditionally
                  seed:int=0, # seeds the split, initialisation, noise and α draws
