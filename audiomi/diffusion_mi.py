@@ -17,7 +17,7 @@ from .mine import quiet_trainer, train_val_split, fit_quietly
 # %% auto #0
 __all__ = ['noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi', 'choose_window', 'default_width',
            'GroupNorm1d', 'ResBlock', 'Denoiser', 'MoEDenoiser', 'GaussianDenoiser', 'sparse_covariance', 'MMGModule',
-           'MMG']
+           'build_mmg', 'MMG']
 
 # %% ../nbs/03_diffusion_mi.ipynb #cd186941
 def noisy_channel(x:torch.Tensor, # clean data [B, ...]
@@ -378,7 +378,27 @@ class MMGModule(L.LightningModule):
         checkpoint['audiomi'] = dict(norm_state=self.norm_state)
     def on_load_checkpoint(self, checkpoint): self.norm_state = (checkpoint.get('audiomi') or {}).get('norm_state')
 
-# %% ../nbs/03_diffusion_mi.ipynb #1b028662
+# %% ../nbs/03_diffusion_mi.ipynb #dfa856d8
+def build_mmg(x_train:np.ndarray, # training x [n, d_x] (float)
+              y_train:np.ndarray, # training y [n, d_y] (float, or token ids when module_kw has y_type='index')
+              normalization:str='gaussianize', # Normalizer of float columns, fitted on the training pairs
+              window:str='auto', # 'auto' (`choose_window`) or 'fixed' (the given logistic window)
+              logsnr_loc:float=2.0, logsnr_scale:float=3.0, logsnr_clip:float=4.0, # the (default) window of α
+              **module_kw, # further `MMGModule` arguments (use_moe, y_type, lr, seed, …)
+             ) -> tuple:
+    "Normalisers fitted on the training pairs, the α window and a fresh `MMGModule` (with its normalisation state): (module, nx, ny, window)"
+    from audiomi.pairs import Normalizer
+    if window not in ('auto', 'fixed'): raise ValueError(f"window must be 'auto' or 'fixed', got {window!r}")
+    y_type, seed = module_kw.get('y_type', 'float'), module_kw.get('seed', 0)
+    nx = Normalizer(normalization).fit([x_train], seed=seed)
+    ny = Normalizer(normalization).fit([y_train], seed=seed) if y_type == 'float' else None
+    xt, yt = nx(x_train), (ny(y_train) if ny else y_train)
+    if window == 'auto': win = choose_window(xt, yt, logsnr_loc, logsnr_scale, logsnr_clip, y_type=y_type, y_vocab_size=module_kw.get('y_vocab_size'))
+    else: win = dict(loc=logsnr_loc, scale=logsnr_scale, clip=logsnr_clip, **dict(zip(('lo', 'hi'), window_ends(logsnr_loc, logsnr_scale, logsnr_clip))))
+    module = MMGModule(xt.shape[1], yt.shape[1], logsnr_loc=win['loc'], logsnr_scale=win['scale'], logsnr_clip=win['clip'], **module_kw)
+    module.norm_state = {'x': nx.state_dict(), **({'y': ny.state_dict()} if ny else {})}
+    return module, nx, (ny or (lambda a: a)), win
+
 class _Curves(L.Callback):
     "Training loss and validation MI after every validation"
     def __init__(self): self.rows = []
@@ -444,24 +464,14 @@ class MMG:
                 raise ValueError(f"token ids of y must lie in [0, y_vocab_size={self.V}), got values in [{y.min()}, {y.max()}]")
         return x, y
 
-    def _window(self, x, y) -> dict:
-        if self.window == 'auto': return choose_window(x, y, self.loc, self.scale, self.clip, y_type=self.y_type, y_vocab_size=self.V)
-        lo, hi = window_ends(self.loc, self.scale, self.clip)
-        return dict(loc=self.loc, scale=self.scale, clip=self.clip, lo=lo, hi=hi)
-
     def fit(self, x, y) -> dict:
         "Train on (x, y) samples; returns the held-out estimates, the window and the validation curves"
         from audiomi.core import get_device
-        from audiomi.pairs import Normalizer
         x, y = self._arrays(x, y)
         seed_everything(self.seed)
         tr, va = train_val_split(len(x), self.val_fraction, self.seed)
-        norms = {'x': Normalizer(self.normalization).fit([x[tr]], seed=self.seed)}
-        if self.y_type == 'float': norms['y'] = Normalizer(self.normalization).fit([y[tr]], seed=self.seed)
-        x, y = norms['x'](x), norms['y'](y) if 'y' in norms else y
-        win = self._window(x[tr], y[tr])
-        module = MMGModule(x.shape[1], y.shape[1], logsnr_loc=win['loc'], logsnr_scale=win['scale'], logsnr_clip=win['clip'], **self.kw)
-        module.norm_state = {k: n.state_dict() for k, n in norms.items()}
+        module, nx, ny, win = build_mmg(x[tr], y[tr], self.normalization, self.window, self.loc, self.scale, self.clip, **self.kw)
+        x, y = nx(x), ny(y)
         T = lambda i: torch.utils.data.TensorDataset(torch.from_numpy(x[i]), torch.from_numpy(y[i]))
         dl = torch.utils.data.DataLoader(T(tr), batch_size=min(self.batch_size, len(tr)), shuffle=True, drop_last=True,
                                          generator=torch.Generator().manual_seed(self.seed))

@@ -89,10 +89,8 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     import lightning as L
     from lightning.pytorch.callbacks import ModelCheckpoint
     from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
-    from audiomi.pairs import Normalizer
     from audiomi.mine import SafeCheckpointIO, fit_quietly
-    from audiomi.diffusion_mi import MMGModule, choose_window, window_ends
-    if window not in ('auto', 'fixed'): raise ValueError(f"window must be 'auto' or 'fixed', got {window!r}")
+    from audiomi.diffusion_mi import build_mmg
     method = {'rescale': 'standard'}.get(preprocess, preprocess)
     if method not in ('standard', 'none', 'gaussianize'): raise ValueError(f"preprocess must be rescale, none or gaussianize, got {preprocess!r}")
     x_train, x_test = (np.asarray(a, np.float32) for a in (x_train, x_test))
@@ -102,17 +100,11 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
         if not np.isfinite(a).all(): raise ValueError(f"{name} contains NaN or infinite values (first bad row {int(np.argwhere(~np.isfinite(a))[0, 0])})")
     if len(x_train) != len(y_train) or len(x_test) != len(y_test): raise ValueError("x and y must have the same number of rows")
     seed_everything(seed)
-    norms = {'x': Normalizer(method).fit([x_train], seed=seed)}
-    if y_type == 'float': norms['y'] = Normalizer(method).fit([y_train], seed=seed)
-    nx, ny = norms['x'], norms.get('y', lambda a: a)
+    module, nx, ny, win = build_mmg(x_train, y_train, method, window, logsnr_loc, logsnr_scale, logsnr_clip, model_dim=model_dim,
+                                    use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)),
+                                    y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, lr=learning_rate,
+                                    use_ema=use_ema, ema_decay=ema_decay, n_repeats=n_repeats, seed=seed)
     x_train, x_test, y_train, y_test = nx(x_train), nx(x_test), ny(y_train), ny(y_test)
-    if window == 'auto': win = choose_window(x_train, y_train, logsnr_loc, logsnr_scale, logsnr_clip, y_type=y_type, y_vocab_size=y_vocab_size)
-    else: win = dict(loc=logsnr_loc, scale=logsnr_scale, clip=logsnr_clip, **dict(zip(('lo', 'hi'), window_ends(logsnr_loc, logsnr_scale, logsnr_clip))))
-    module = MMGModule(x_train.shape[1], y_train.shape[1], model_dim=model_dim, use_moe=use_moe, snr_threshold=snr_threshold,
-                       moe_warmup_epochs=int(round(moe_warmup * max_epochs)),
-                       y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, logsnr_loc=win['loc'], logsnr_scale=win['scale'],
-                       logsnr_clip=win['clip'], lr=learning_rate, use_ema=use_ema, ema_decay=ema_decay, n_repeats=n_repeats, seed=seed)
-    module.norm_state = {k: n.state_dict() for k, n in norms.items()}
     out = Path(out_dir); ckpt = out/'checkpoints'/'last.ckpt'
     if resume:
         if not ckpt.exists(): raise FileNotFoundError(f"no checkpoint to resume from: {ckpt}")
