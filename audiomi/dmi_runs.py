@@ -33,20 +33,23 @@ def make_task(task_type:str='multinormal', # multinormal, half_cube or spiral
     base = multinormal_sparse(float(strength), dim, dim)
     return {'multinormal': lambda t: t, 'half_cube': half_cube, 'spiral': spiral}[task_type](base)
 
-# %% ../nbs/03b_dmi_runs.ipynb #a0c5e429
-class _EstimateLine(__import__('lightning').Callback):
-    "One console line per periodic MI estimate"
-    def __init__(self, gt:float|None=None): self.gt, self.t0, self.rows = gt, None, []
-    def on_fit_start(self, trainer, module): self.t0 = time.perf_counter()
-    def on_validation_end(self, trainer, module):
-        m = trainer.callback_metrics
-        if 'val_mi' not in m or trainer.sanity_checking: return
-        row = dict(epoch=trainer.current_epoch + 1, step=trainer.global_step, val_mi=float(m['val_mi']),
-                   val_mi_orthogonal=float(m['val_mi_orthogonal']), seconds=time.perf_counter() - self.t0)
-        self.rows.append(row)
-        gt = f' | GT: {self.gt:.4f}' if self.gt is not None else ''
-        print(f"Epoch {row['epoch']}/{trainer.max_epochs} | Time: {row['seconds']:.1f}s | Steps: {row['step']} | "
-              f"MI: {row['val_mi']:.4f} | MI (orthogonal): {row['val_mi_orthogonal']:.4f}{gt}", flush=True)
+# %% ../nbs/03b_dmi_runs.ipynb #6b794cbc
+def _estimate_line(gt:float|None=None):
+    "A Lightning callback printing one console line per periodic MI estimate (Lightning imported only when a run starts)"
+    import lightning as L
+    class EstimateLine(L.Callback):
+        def __init__(self): self.t0, self.rows = None, []
+        def on_fit_start(self, trainer, module): self.t0 = time.perf_counter()
+        def on_validation_end(self, trainer, module):
+            m = trainer.callback_metrics
+            if 'val_mi' not in m or trainer.sanity_checking: return
+            row = dict(epoch=trainer.current_epoch + 1, step=trainer.global_step, val_mi=float(m['val_mi']),
+                       val_mi_orthogonal=float(m['val_mi_orthogonal']), seconds=time.perf_counter() - self.t0)
+            self.rows.append(row)
+            g = f' | GT: {gt:.4f}' if gt is not None else ''
+            print(f"Epoch {row['epoch']}/{trainer.max_epochs} | Time: {row['seconds']:.1f}s | Steps: {row['step']} | "
+                  f"MI: {row['val_mi']:.4f} | MI (orthogonal): {row['val_mi_orthogonal']:.4f}{g}", flush=True)
+    return EstimateLine()
 
 _MATCH = ('d_x', 'd_y', 'model_dim', 'use_moe', 'snr_threshold', 'y_type', 'y_vocab_size', 'y_embedding_dim',
           'logsnr_loc', 'logsnr_scale', 'logsnr_clip', 'use_ema')
@@ -114,7 +117,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
                                      generator=torch.Generator().manual_seed(seed))
     tl = torch.utils.data.DataLoader(T(x_test, y_test), batch_size=4096)
     dev = get_device(device)
-    line = _EstimateLine(gt)
+    line = _estimate_line(gt)
     trainer = L.Trainer(max_epochs=max_epochs, accelerator='gpu' if dev.type == 'cuda' else 'cpu', devices=1,
                         callbacks=[line, ModelCheckpoint(out/'checkpoints', filename='last', save_top_k=1, enable_version_counter=False)],
                         logger=[CSVLogger(out, name='logs'), TensorBoardLogger(out, name='tb')], plugins=[SafeCheckpointIO()],
