@@ -434,8 +434,10 @@ class MMG:
                  y_type:str='float', # 'float' or 'index' (token ids [n, codebooks]; x must be float)
                  y_vocab_size:int|None=None, # tokens per codebook (index y)
                  y_embedding_dim:int=16, # embedding size per token (index y)
+                 report:str='nll', # what `estimate` returns: 'nll' (NLL difference) or 'orthogonal' (MMSE gap)
                 ):
         if window not in ('auto', 'fixed'): raise ValueError(f"window must be 'auto' or 'fixed', got {window!r}")
+        if report not in ('nll', 'orthogonal'): raise ValueError(f"report must be 'nll' or 'orthogonal', got {report!r}")
         if y_type not in ('float', 'index'): raise ValueError(f"y_type must be 'float' or 'index', got {y_type!r}")
         if y_type == 'index' and not y_vocab_size: raise ValueError("y_type='index' needs y_vocab_size")
         from audiomi.pairs import Normalizer
@@ -447,6 +449,7 @@ class MMG:
         self.loc, self.scale, self.clip, self.window = logsnr_loc, logsnr_scale, logsnr_clip, window
         self.batch_size, self.max_epochs, self.val_fraction, self.val_every = batch_size, max_epochs, val_fraction, val_every_n_epochs
         self.normalization, self.seed, self.device, self.y_type, self.V = normalization, seed, device, y_type, y_vocab_size
+        self.report = report
 
     def _arrays(self, x, y):
         x = np.asarray(x, np.float32)
@@ -484,11 +487,11 @@ class MMG:
         module.to(dev)
         est = module.estimate(torch.from_numpy(x[va]), torch.from_numpy(y[va]), seed=self.seed)
         self.module_, self.trainer_ = module, trainer
-        return dict(estimate=est['mi_orthogonal'], estimate_orthogonal=est['mi_orthogonal'], estimate_nll=est['mi'],
+        return dict(estimate=est['mi' if self.report == 'nll' else 'mi_orthogonal'], estimate_orthogonal=est['mi_orthogonal'], estimate_nll=est['mi'],
                     se_orthogonal=est['mi_orthogonal_se'], se_nll=est['mi_se'], window=win, curves=curves.rows,
                     epochs=trainer.current_epoch, steps=trainer.global_step, seconds=time.perf_counter() - t0,
                     n_train=len(tr), n_val=len(va))
 
     def estimate(self, x, y) -> float:
-        "Mutual information of the samples (x, y) in nats (the orthogonal MMSE-gap estimate on the held-out part)"
+        "Mutual information of the samples (x, y) in nats, on the held-out part (the `report` estimate)"
         return self.fit(x, y)['estimate']

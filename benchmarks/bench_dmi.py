@@ -10,7 +10,7 @@ MMG reference window (loc 2, scale 3, clip 4, `window='fixed'`) on the strength-
 Protocol: `--n` samples per task (drawn fresh, so more samples cost only time), split 50/50 into training and held-out
 parts by `MMG`; a fixed training budget (`--epochs`; no early stopping, nothing selected on the held-out part). Both
 estimates are computed on the held-out part with the EMA weights, averaged over 10 (alpha, eps) draws: the orthogonal
-MMSE gap (what `MMG.estimate` returns) and the NLL difference; `--report` picks the one judged against the targets
+MMSE gap and the NLL difference (what `MMG.estimate` returns by default); `--report` picks the one judged against the targets
 (default nll: it was closer to the truth in every sweep run, see benchmarks/README.md). The ground truth is `task.mutual_information` (closed form).
 Targets (issue 4, 2-core CPU): |error| <= 0.05 nats at strength 2 (1.02 nats), |relative error| <= 5 % at strength 200
 (9.90 nats), and <= 180 s per run. Exit status 0 iff every auto-window run meets its targets."""
