@@ -6,12 +6,13 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.audiomi-installed
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test check-sync export clean-nbs readme bench clean
+.PHONY: help install demo test check-sync export clean-nbs readme bench bench-rvq rvq-demo clean
 
 help:
 	@echo "make demo   - install (into $(VENV)) and run the main job on data_subset/"
 	@echo "make test   - install and run every test (notebooks, integration, papermill templates)"
-	@echo "make export / clean-nbs / readme / check-sync / bench"
+	@echo "make rvq-demo - the RVQ codec on data_subset/ log-mels: features, both training stages, encode/decode at 100 BPF"
+	@echo "make export / clean-nbs / readme / check-sync / bench / bench-rvq"
 
 # (re)install when the packaging files change; pip's cache makes repeated installs quick
 $(STAMP): setup.py settings.ini pyproject.toml
@@ -23,6 +24,18 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/audiomi demo --config configs/demo.yaml
+
+# the RVQ codec end to end on data_subset/ (CPU, about 15 min; configs/rvq_logmel.yaml)
+RVQ := results/rvq_logmel
+rvq-demo: $(STAMP)
+	$(BIN)/audiomi features filelists --root data_subset --metadata data_subset/metadata.csv --out_dir $(RVQ)/filelists
+	for s in train val test; do \
+	  $(BIN)/audiomi features extract --extractor logmel --flist $(RVQ)/filelists/filelist.$$s --root data_subset \
+	    --output_dir $(RVQ)/features/$$s --set n_mels=128 hop_length=320 --no-progress || exit 1; done
+	$(BIN)/audiomi rvq train -c configs/rvq_logmel.yaml --out_dir $(RVQ)
+	$(BIN)/audiomi rvq train-entropy -c configs/rvq_logmel.yaml --out_dir $(RVQ)
+	$(BIN)/audiomi rvq encode --codec_dir $(RVQ) --input $(RVQ)/features/test --output_dir $(RVQ)/encoded_100bpf --target_bpf 100
+	$(BIN)/audiomi rvq decode --codec_dir $(RVQ) --input $(RVQ)/encoded_100bpf --output_dir $(RVQ)/decoded_100bpf
 
 test: $(STAMP) check-sync
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
@@ -43,6 +56,9 @@ readme: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_features.py
 	$(BIN)/python benchmarks/bench_mi.py
+
+bench-rvq: $(STAMP)
+	$(BIN)/python benchmarks/bench_rvq.py
 
 clean:
 	rm -rf results .pytest_cache

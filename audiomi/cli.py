@@ -20,8 +20,8 @@ from . import features as feat
 
 # %% auto #0
 __all__ = ['add_command', 'init_distributed', 'features_filelists', 'features_extract', 'features_pair', 'features_info',
-           'DemoConfig', 'run_demo', 'demo_mine_config', 'demo', 'mine_train', 'dmi_pairs', 'data_make_subset',
-           'make_parser', 'main']
+           'DemoConfig', 'run_demo', 'demo_mine_config', 'demo', 'mine_train', 'dmi_pairs', 'rvq_train',
+           'rvq_train_entropy', 'rvq_encode', 'rvq_decode', 'data_make_subset', 'make_parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #1c40c66e
 def _base_type(tp):
@@ -283,7 +283,73 @@ def _add_dmi(groups):
     p.set_defaults(_func=_dmi_cli)
     add_command(groups, 'dmi-pairs', dmi_pairs, aliases={'config': '-c'})
 
-# %% ../nbs/10_cli.ipynb #e4fe10b9
+# %% ../nbs/10_cli.ipynb #54836ab3
+def rvq_train(config:str, # YAML config (see configs/rvq.yaml)
+              set:list[str]=[], # overrides KEY=VALUE, e.g. training.max_epochs=5
+              out_dir:str='results/rvq', # rvq.pt, checkpoints, logs, rvq_results.json
+              resume:bool=False, # continue from out_dir/checkpoints/rvq/last.ckpt
+              progress:bool=False, # Lightning progress bar
+             ) -> int:
+    "Train the grouped RVQ (k-means initialisation, EMA, dead-code replacement); prints perplexity and utilisation per layer"
+    from audiomi.rvq_train import RvqConfig, train_rvq
+    train_rvq(load_config(config, RvqConfig, list(set)), out_dir, resume=resume, progress=progress)
+    return 0
+
+def rvq_train_entropy(config:str, # the same YAML config (its entropy section)
+                      set:list[str]=[], # overrides KEY=VALUE, e.g. entropy.max_epochs=5
+                      out_dir:str='results/rvq', # the folder holding rvq.pt; entropy.pt and results go there
+                      resume:bool=False, # skip finished rounds, continue an interrupted one
+                      progress:bool=False, # Lightning progress bar
+                     ) -> int:
+    "Train the entropy model on ECVQ tokens at the config's λ values; prints the rate–distortion points"
+    from audiomi.rvq_train import RvqConfig, train_entropy
+    train_entropy(load_config(config, RvqConfig, list(set)), out_dir, resume=resume, progress=progress)
+    return 0
+
+def _codec(codec_dir:str, device:str):
+    from audiomi.rvq import load_codec
+    d = Path(codec_dir)
+    return load_codec(d/'rvq.pt', d/'entropy.pt', get_device(device))
+
+def rvq_encode(codec_dir:str, # folder with rvq.pt and entropy.pt (a training out_dir)
+               input:str, # a .npy feature file, a folder of them, or a list file
+               output_dir:str, # where the .amrvq bitstreams, report.csv and failures.csv go
+               target_bpf:Optional[float]=None, # rate control: bits per frame for every file …
+               lam:Optional[float]=None, # … or a fixed λ
+               tol:float=1.0, # rate-control tolerance (BPF)
+               overwrite:bool=False, # re-encode files that already have an output
+               device:str='cpu', # cpu, cuda or auto
+              ) -> int:
+    "Compress feature files into bitstreams (ECVQ with per-file rate control)"
+    from audiomi.rvq_train import encode_files
+    rep, fails = encode_files(_codec(codec_dir, device), input, output_dir, target_bpf=target_bpf, lam=lam, tol=tol, overwrite=overwrite)
+    done = rep[rep.status != 'exists'] if len(rep) else rep
+    if len(done):
+        print(f"{len(done)} files → {output_dir}: {done.bpf_real.mean():.2f} BPF (real), relative MSE {done.rel_mse.mean():.4f}; "
+              f"{int((done.status != 'ok').sum())} missed the target")
+    print(f"{len(rep) - len(done)} already encoded, {len(fails)} failed" + (f" (see {Path(output_dir)/'failures.csv'})" if len(fails) else ''))
+    return 1 if len(fails) else 0
+
+def rvq_decode(codec_dir:str, # folder with the rvq.pt and entropy.pt that encoded the files
+               input:str, # an .amrvq file or a folder of them
+               output_dir:str, # where the decoded .npy frames go
+               overwrite:bool=False, # decode again files that already have an output
+               device:str='cpu', # cpu, cuda or auto
+              ) -> int:
+    "Decode bitstreams back into feature frames (.npy)"
+    from audiomi.rvq_train import decode_files
+    rep, fails = decode_files(_codec(codec_dir, device), input, output_dir, overwrite=overwrite)
+    print(f"{len(rep)} files → {output_dir}, {len(fails)} failed" + (f" (see {Path(output_dir)/'failures.csv'})" if len(fails) else ''))
+    return 1 if len(fails) else 0
+
+def _add_rvq(groups):
+    r = groups.add_parser('rvq', help='grouped RVQ codec: training, rate-controlled encoding, decoding').add_subparsers(dest='cmd', metavar='SUBCOMMAND', required=True)
+    add_command(r, 'train', rvq_train, aliases={'config': '-c'})
+    add_command(r, 'train-entropy', rvq_train_entropy, aliases={'config': '-c'})
+    add_command(r, 'encode', rvq_encode)
+    add_command(r, 'decode', rvq_decode)
+
+# %% ../nbs/10_cli.ipynb #d413c3e1
 def data_make_subset(out_dir:str='data_subset', # destination folder
                      n_sentences:int=12, # sentences per speaker and style
                      overwrite:bool=False, # regenerate existing files
@@ -295,7 +361,7 @@ def data_make_subset(out_dir:str='data_subset', # destination folder
           f'{md.duration.sum() / 60:.1f} min of audio')
     return 0
 
-# %% ../nbs/10_cli.ipynb #5220cdf4
+# %% ../nbs/10_cli.ipynb #77af5551
 def make_parser() -> argparse.ArgumentParser:
     "The `audiomi` argument parser"
     p = argparse.ArgumentParser(prog='audiomi', description='audiomi: information shared by audio representations, and how far they compress')
@@ -312,6 +378,7 @@ def make_parser() -> argparse.ArgumentParser:
     d = groups.add_parser('data', help='the bundled dataset').add_subparsers(dest='cmd', metavar='SUBCOMMAND', required=True)
     add_command(d, 'make-subset', data_make_subset)
     _add_dmi(groups)
+    _add_rvq(groups)
     add_command(groups, 'demo', demo)
     return p
 

@@ -409,7 +409,7 @@ def _rate_control(self:Codec, x, # frames [N, dim] (feature units): the rate is 
         step = 8.0
         if len(hist) >= 2 and lam > 0 and hist[-2]['lam'] > 0 and hist[-2]['bpf'] != b:   # secant slope in log λ, when it says "further"
             slope = (b - hist[-2]['bpf']) / (math.log(lam) - math.log(hist[-2]['lam']))
-            if slope < 0: step = min(max(step, math.exp(abs((b - target_bpf) / slope))), 1e3)
+            if slope < 0: step = max(step, math.exp(min(abs((b - target_bpf) / slope), math.log(1e3))))
         if hi is None:
             if lam >= lam_max: status = 'below_min_rate'; break
             lam = min(lam * step, lam_max)

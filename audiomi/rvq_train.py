@@ -299,15 +299,16 @@ def train_entropy(cfg:RvqConfig, # the config (its data and entropy sections)
     prior = bootstrap_prior(rvq, x_tr, t.seed).to(dev)
     save_module(prior.cpu(), out/'entropy_prior.pt'); prior.to(dev)
     module = EntropyModule(rvq.n_tokens, rvq.vocab_size, rvq.M, e.n_layers, e.d_model, e.n_heads, e.lr, e.weight_decay, e.warmup_steps)
-    enc, rounds, t0 = prior, [], time.perf_counter()
+    enc, rounds, t0, seen_tr, seen_va = prior, [], time.perf_counter(), [], []
     for r in range(1, e.rounds + 1):
         final = out/f'entropy_round{r}.pt'
-        if resume and final.exists():
+        n_va = None if e.frames_per_lambda is None else max(e.frames_per_lambda // 4, 1)
+        seen_tr.append(ecvq_tokens(rvq, enc, x_tr, e.lambdas, e.frames_per_lambda, t.seed + 100 * r))
+        if x_va is not None: seen_va.append(ecvq_tokens(rvq, enc, x_va, e.lambdas, n_va, t.seed + 100 * r))
+        if resume and final.exists():     # a finished round: load it (its tokens stay in the later rounds' data)
             module.model.load_state_dict(load_module(final, 'entropy_transformer').state_dict())
             enc = module.model.to(dev).eval(); rounds.append(dict(round=r, resumed=True)); continue
-        n_va = None if e.frames_per_lambda is None else max(e.frames_per_lambda // 4, 1)
-        tr = ecvq_tokens(rvq, enc, x_tr, e.lambdas, e.frames_per_lambda, t.seed + 100 * r)
-        va = ecvq_tokens(rvq, enc, x_va, e.lambdas, n_va, t.seed + 100 * r) if x_va is not None else None
+        tr, va = torch.cat(seen_tr), (torch.cat(seen_va) if seen_va else None)     # the tokens of every round so far
         ckpt = out/'checkpoints'/f'entropy_round{r}'/'last.ckpt'
         trainer = _trainer(out, f'entropy_round{r}', e.max_epochs if r == 1 else e.refine_epochs, dev, progress=progress)
         module.train()

@@ -5,10 +5,12 @@ from audiomi.cli import DemoConfig
 from audiomi.features import STFTParams, LogMelParams, EncodecParams
 from audiomi.mine import MineConfig
 from audiomi.dmi_runs import DmiPairsConfig
+from audiomi.rvq_train import RvqConfig
 from conftest import ROOT
 
 SCHEMAS = {'demo.yaml': DemoConfig, 'complex_spec.yaml': STFTParams, 'logmel.yaml': LogMelParams,
-           'encodec.yaml': EncodecParams, 'mine.yaml': MineConfig, 'dmi_pairs.yaml': DmiPairsConfig}     # mine.yaml: the seed's README example, verbatim
+           'encodec.yaml': EncodecParams, 'mine.yaml': MineConfig, 'dmi_pairs.yaml': DmiPairsConfig,
+           'rvq.yaml': RvqConfig, 'rvq_logmel.yaml': RvqConfig}     # mine.yaml: the seed's README example, verbatim
 CONFIGS = sorted((ROOT/'configs').glob('*.yaml'))
 
 def test_every_config_has_a_schema():
