@@ -86,7 +86,7 @@ class EntropyConfig:
     n_layers: int = cfg_field(6, 'Transformer blocks', ge=1)
     d_model: int = cfg_field(256, 'Transformer width', ge=8)
     n_heads: int = cfg_field(8, 'attention heads', ge=1)
-    lambdas: list = cfg_field([0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0], 'λ values whose ECVQ tokens train the model')
+    lambdas: list = cfg_field([0.0] + [2.0 ** k for k in range(-8, 7)], 'λ values whose ECVQ tokens train the model (must span the rates you will ask for)')
     rounds: int = cfg_field(2, '1: tokens from the position prior only; 2+: re-encode with the trained model and continue', ge=1)
     frames_per_lambda: Optional[int] = cfg_field(None, 'training frames encoded per λ (seeded subset; None: all)', ge=1)
     max_epochs: int = cfg_field(10, 'epochs in round 1', ge=1)
@@ -246,15 +246,16 @@ def ecvq_tokens(rvq:GroupedRVQ, model, # quantiser and the model ECVQ encodes wi
                 x:np.ndarray, # frames [N, dim] (feature units)
                 lambdas:list, # λ values
                 frames_per_lambda:Optional[int]=None, # seeded subset per λ (None: all frames)
-                seed:int=0) -> torch.Tensor:
-    "ECVQ token sequences [frames × |Λ|, L] for entropy-model training"
-    out, z = [], rvq.normalize(x)
+                seed:int=0) -> tuple[torch.Tensor, list]:
+    "ECVQ token sequences [frames × |Λ|, L] for entropy-model training, and the mean bits per frame at each λ"
+    out, rates, z = [], [], rvq.normalize(x)
     for i, lam in enumerate(lambdas):
         zi = z
         if frames_per_lambda is not None and len(z) > frames_per_lambda:
             zi = z[torch.from_numpy(np.sort(np.random.default_rng(seed + i).choice(len(z), frames_per_lambda, replace=False)))]
-        out.append(ecvq(rvq, model, zi, float(lam))['tokens'].flatten(1).cpu())
-    return torch.cat(out)
+        r = ecvq(rvq, model, zi, float(lam))
+        out.append(r['tokens'].flatten(1).cpu()); rates.append(float(r['bits'].mean()))
+    return torch.cat(out), rates
 
 def bootstrap_prior(rvq:GroupedRVQ, x:np.ndarray, seed:int=0) -> PositionPrior:
     "Position prior from nearest-neighbour tokens with quantizer dropout (trailing layers SKIP in a share of groups)"
@@ -303,8 +304,10 @@ def train_entropy(cfg:RvqConfig, # the config (its data and entropy sections)
     for r in range(1, e.rounds + 1):
         final = out/f'entropy_round{r}.pt'
         n_va = None if e.frames_per_lambda is None else max(e.frames_per_lambda // 4, 1)
-        seen_tr.append(ecvq_tokens(rvq, enc, x_tr, e.lambdas, e.frames_per_lambda, t.seed + 100 * r))
-        if x_va is not None: seen_va.append(ecvq_tokens(rvq, enc, x_va, e.lambdas, n_va, t.seed + 100 * r))
+        toks, rates = ecvq_tokens(rvq, enc, x_tr, e.lambdas, e.frames_per_lambda, t.seed + 100 * r)
+        seen_tr.append(toks)
+        print(f"round {r} tokens, BPF per λ: " + ', '.join(f'{l:g}: {b:.1f}' for l, b in zip(e.lambdas, rates)), flush=True)
+        if x_va is not None: seen_va.append(ecvq_tokens(rvq, enc, x_va, e.lambdas, n_va, t.seed + 100 * r)[0])
         if resume and final.exists():     # a finished round: load it (its tokens stay in the later rounds' data)
             module.model.load_state_dict(load_module(final, 'entropy_transformer').state_dict())
             enc = module.model.to(dev).eval(); rounds.append(dict(round=r, resumed=True)); continue
@@ -317,7 +320,7 @@ def train_entropy(cfg:RvqConfig, # the config (its data and entropy sections)
         save_module(module.model.cpu(), final)
         enc = module.model.to(dev).eval()
         m = trainer.callback_metrics
-        rounds.append(dict(round=r, sequences=len(tr), encoder='position prior' if r == 1 else f'round {r - 1} model',
+        rounds.append(dict(round=r, sequences=len(tr), token_bpf=dict(zip(map(float, e.lambdas), rates)), encoder='position prior' if r == 1 else f'round {r - 1} model',
                            train_bpf=float(m.get('train_bpf_epoch', float('nan'))), val_bpf=float(m.get('val_bpf', float('nan')))))
         print(f"round {r}: {len(tr)} sequences ({'position prior' if r == 1 else f'round {r - 1} model'} ECVQ at {len(e.lambdas)} λ), "
               f"train {rounds[-1]['train_bpf']:.2f} / val {rounds[-1]['val_bpf']:.2f} bits per frame", flush=True)
