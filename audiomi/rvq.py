@@ -388,34 +388,49 @@ def _rate_control(self:Codec, x, # frames [N, dim] (feature units): the rate is 
                   max_iter:int=20, # ECVQ passes at most
                   lam_init:float=1.0, # first λ tried
                   lam_max:float=1e6, # largest λ tried (the low end of the reachable rates)
-                  lam_min:float=1e-4, # smallest positive λ; below it the search tries λ = 0 (the high end)
+                  lam_min:float=1e-5, # smallest positive λ; below it the search tries λ = 0 (the high end)
                  ) -> dict:
-    "Search λ (log-space bracketing, then safeguarded regula falsi) until the mean BPF is within `tol` of the target"
+    "Search λ: bracket the target on a log λ axis, then Illinois regula falsi of log BPF against log λ, until within `tol`"
     if not target_bpf > 0: raise ValueError(f"target_bpf must be > 0, got {target_bpf}")
     z = self.rvq.normalize(x)
-    hist, lo, hi, lam, status, best = [], None, None, float(lam_init), 'max_iter', None
+    u_of = lambda lam: math.log(max(lam, lam_min / 10))      # λ = 0 sits just below lam_min on the log axis
+    hist, best, status, lam = [], None, 'max_iter', float(lam_init)
+    hi_end = lo_end = None            # bracket ends [u, f, λ]: hi_end has too many bits (f > 0), lo_end too few
+    side = 0                          # which end the last interpolation replaced (Illinois)
     for it in range(1, max_iter + 1):
         r = ecvq(self.rvq, self.model, z, lam, self.chunk)
-        b = float(r['bits'].mean()); hist.append(dict(lam=lam, bpf=b))
-        if best is None or abs(b - target_bpf) < abs(best[1] - target_bpf): best = (lam, b, r)
-        if abs(b - target_bpf) <= tol: status = 'ok'; break
-        if b > target_bpf: lo = (lam, b)                          # too many bits: λ must grow
-        else: hi = (lam, b)
-        if lo and hi:
-            a0 = math.log(max(lo[0], lam_min * 1e-3)); a1 = math.log(hi[0])
-            t = min(max((lo[1] - target_bpf) / (lo[1] - hi[1]), 0.1), 0.9)
-            lam = math.exp(a0 + t * (a1 - a0))
-            continue
-        step = 8.0
-        if len(hist) >= 2 and lam > 0 and hist[-2]['lam'] > 0 and hist[-2]['bpf'] != b:   # secant slope in log λ, when it says "further"
-            slope = (b - hist[-2]['bpf']) / (math.log(lam) - math.log(hist[-2]['lam']))
-            if slope < 0: step = max(step, math.exp(min(abs((b - target_bpf) / slope), math.log(1e3))))
-        if hi is None:
-            if lam >= lam_max: status = 'below_min_rate'; break
-            lam = min(lam * step, lam_max)
+        R = float(r['bits'].mean()); hist.append(dict(lam=lam, bpf=R))
+        if best is None or abs(R - target_bpf) < abs(best[1] - target_bpf): best = (lam, R, r)
+        if abs(R - target_bpf) <= tol: status = 'ok'; break
+        u, f = u_of(lam), math.log(max(R, 1e-9) / target_bpf)
+        if hi_end is not None and lo_end is not None:           # inside a bracket: Illinois regula falsi
+            if f > 0:
+                hi_end = [u, f, lam]
+                if side == 1: lo_end[1] /= 2
+                side = 1
+            else:
+                lo_end = [u, f, lam]
+                if side == -1: hi_end[1] /= 2
+                side = -1
         else:
-            if lam == 0: status = 'above_max_rate'; break
-            lam = lam / step if lam / step >= lam_min else 0.0
+            if f > 0: hi_end = [u, f, lam]
+            else: lo_end = [u, f, lam]
+            if hi_end is None or lo_end is None:                  # still bracketing: step along log λ
+                step = math.log(8)
+                prev = hist[-2] if len(hist) >= 2 else None
+                if prev is not None and lam > 0 and prev['lam'] > 0 and prev['bpf'] != R:
+                    slope = (f - math.log(max(prev['bpf'], 1e-9) / target_bpf)) / (u - u_of(prev['lam']))
+                    if slope < 0: step = min(max(1.5 * abs(f / slope), math.log(2)), math.log(1e3))
+                if f > 0:
+                    if lam >= lam_max: status = 'below_min_rate'; break
+                    lam = min(math.exp(u + step), lam_max)
+                else:
+                    if lam == 0: status = 'above_max_rate'; break
+                    lam = math.exp(u - step)
+                    if lam < lam_min: lam = 0.0
+                continue
+        (u1, f1, _), (u2, f2, _) = hi_end, lo_end
+        lam = math.exp(u1 - f1 * (u2 - u1) / (f2 - f1))
     lam_b, b, r = best
     reach = {'below_min_rate': 'the lowest rate reached', 'above_max_rate': 'the highest rate (λ = 0)'}.get(status)
     return self._result(z, r['tokens'], r['bits'], r['zq'], lam=lam_b, target_bpf=float(target_bpf), iterations=len(hist),
