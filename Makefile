@@ -25,7 +25,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/audiomi demo --config configs/demo.yaml
 
-# the RVQ codec end to end on data_subset/ (CPU, about 15 min; configs/rvq_logmel.yaml)
+# the RVQ codec end to end on data_subset/ (CPU, about 20 min; configs/rvq_logmel.yaml)
 RVQ := results/rvq_logmel
 rvq-demo: $(STAMP)
 	$(BIN)/audiomi features filelists --root data_subset --metadata data_subset/metadata.csv --out_dir $(RVQ)/filelists
