@@ -3,7 +3,7 @@
 vector-quantize-pytorch's GroupedResidualVQ, encode throughput, and bad inputs.
 
     python benchmarks/bench_rvq.py [--out_dir results/bench_rvq] [--groups 16] [--layers 3] [--codebook_size 128]
-        [--epochs 20] [--entropy_layers 3] [--entropy_width 128] [--entropy_epochs 6] [--frames_per_lambda 8000]
+        [--epochs 20] [--entropy_layers 2] [--entropy_width 96] [--entropy_epochs 4] [--frames_per_lambda 3000]
 
 Protocol. Features: 128-band log-mels at 50 Hz (hop 320 at 16 kHz, the seed's emotion2vec frame rate) of every
 data_subset utterance, extracted with `audiomi features`' extractor into one folder per split (train 256 / val 64 /
@@ -124,13 +124,13 @@ def main(argv=None):
     ap.add_argument('--out_dir', default='results/bench_rvq')
     ap.add_argument('--groups', type=int, default=16); ap.add_argument('--layers', type=int, default=3)
     ap.add_argument('--codebook_size', type=int, default=128); ap.add_argument('--epochs', type=int, default=20)
-    ap.add_argument('--entropy_layers', type=int, default=3); ap.add_argument('--entropy_width', type=int, default=128)
+    ap.add_argument('--entropy_layers', type=int, default=2); ap.add_argument('--entropy_width', type=int, default=96)
     ap.add_argument('--entropy_heads', type=int, default=4)
-    ap.add_argument('--entropy_epochs', type=int, default=6); ap.add_argument('--refine_epochs', type=int, default=2)
-    ap.add_argument('--frames_per_lambda', type=int, default=8000)
+    ap.add_argument('--entropy_epochs', type=int, default=4); ap.add_argument('--refine_epochs', type=int, default=2)
+    ap.add_argument('--frames_per_lambda', type=int, default=3000)
     ap.add_argument('--targets', type=float, nargs='+', default=list(range(10, 301, 10)))
     ap.add_argument('--sweep_frames', type=int, default=2000, help='test frames (seeded subset) for the rate sweep and rate-distortion')
-    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--retrain', action='store_true', help='train again even if out_dir has a codec')
     a = ap.parse_args(argv)
