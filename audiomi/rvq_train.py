@@ -134,11 +134,12 @@ class RVQModule(L.LightningModule):
         for s in codebook_stats(torch.cat(toks), self.rvq.K):
             self.log(f"val_perplexity_{s['layer']}", s['perplexity']); self.log(f"val_utilisation_{s['layer']}", s['utilisation'])
 
-# %% ../nbs/06a_rvq_train.ipynb #d65b8d6a
-def _loader(x:np.ndarray, batch_size:int, shuffle:bool, seed:int=0):
-    ds = torch.utils.data.TensorDataset(torch.from_numpy(np.ascontiguousarray(x, np.float32)))
-    return torch.utils.data.DataLoader(ds, batch_size=min(batch_size, len(x)), shuffle=shuffle, drop_last=shuffle,
-                                       generator=torch.Generator().manual_seed(seed) if shuffle else None)
+# %% ../nbs/06a_rvq_train.ipynb #288b16c2
+def _loader(data, batch_size:int, shuffle:bool, seed:int=0, drop_last:bool=False):
+    "A DataLoader over frames (float array) or token sequences (tensor); shuffled with a seeded generator"
+    t = data if isinstance(data, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(data, np.float32))
+    return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(t), batch_size=min(batch_size, len(t)), shuffle=shuffle,
+                                       drop_last=drop_last, generator=torch.Generator().manual_seed(seed) if shuffle else None)
 
 def _trainer(out:Path, name:str, max_epochs:int, device, callbacks=(), progress:bool=False, **kw):
     from lightning.pytorch.callbacks import ModelCheckpoint
@@ -198,7 +199,7 @@ def train_rvq(cfg:RvqConfig, # the config
     save_config(cfg, out/'config_used.yaml')
     trainer = _trainer(out, 'rvq', t.max_epochs, dev, progress=progress)
     t0 = time.perf_counter()
-    _fit(trainer, module, _loader(x_tr, t.batch_size, True, t.seed), _loader(x_va, 8192, False) if x_va is not None else None,
+    _fit(trainer, module, _loader(x_tr, t.batch_size, True, t.seed, drop_last=True), _loader(x_va, 8192, False) if x_va is not None else None,
          ckpt if resume else None)
     rvq = module.rvq.cpu().eval()
     save_module(rvq, out/'rvq.pt')
@@ -315,7 +316,7 @@ def train_entropy(cfg:RvqConfig, # the config (its data and entropy sections)
         ckpt = out/'checkpoints'/f'entropy_round{r}'/'last.ckpt'
         trainer = _trainer(out, f'entropy_round{r}', e.max_epochs if r == 1 else e.refine_epochs, dev, progress=progress)
         module.train()
-        _fit(trainer, module, _loader_tokens(tr, e.batch_size, True, t.seed), _loader_tokens(va, 4096, False) if va is not None else None,
+        _fit(trainer, module, _loader(tr, e.batch_size, True, t.seed), _loader(va, 4096, False) if va is not None else None,
              ckpt if resume and ckpt.exists() else None)
         save_module(module.model.cpu(), final)
         enc = module.model.to(dev).eval()
@@ -334,11 +335,6 @@ def train_entropy(cfg:RvqConfig, # the config (its data and entropy sections)
     write_json(out/'entropy_results.json', rec)
     print(format_table([{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()} for row in rec['rd']]))
     return rec
-
-def _loader_tokens(tokens:torch.Tensor, batch_size:int, shuffle:bool, seed:int=0):
-    ds = torch.utils.data.TensorDataset(tokens)
-    return torch.utils.data.DataLoader(ds, batch_size=min(batch_size, len(tokens)), shuffle=shuffle, drop_last=False,
-                                       generator=torch.Generator().manual_seed(seed) if shuffle else None)
 
 # %% ../nbs/06a_rvq_train.ipynb #ff5dc1ae
 def _inputs(path:str|Path, suffix:str) -> tuple[list[Path], Path]:
