@@ -16,7 +16,8 @@ import yaml
 # %% auto #0
 __all__ = ['cfg_field', 'ConfigError', 'parse_overrides', 'load_config', 'config_to_dict', 'save_config', 'atomic_write',
            'atomic_write_text', 'atomic_save_npy', 'write_json', 'read_json', 'environment_info', 'save_results',
-           'seed_everything', 'get_device', 'save_checkpoint', 'load_checkpoint', 'human_bytes', 'format_table']
+           'seed_everything', 'get_device', 'array_loader', 'save_checkpoint', 'load_checkpoint', 'human_bytes',
+           'format_table']
 
 # %% ../nbs/00_core.ipynb #92b3d2b4
 def cfg_field(default:Any=dataclasses.MISSING, # default value (lists and dicts are copied per instance)
@@ -298,7 +299,21 @@ def get_device(device:str|torch.device='auto', # 'auto', 'cpu', 'cuda', 'cuda:N'
         return torch.device('mps')
     raise ValueError(f"unknown device '{device}': use auto, cpu, cuda, cuda:N or mps")
 
-# %% ../nbs/00_core.ipynb #c87b078b
+# %% ../nbs/00_core.ipynb #aee722d9
+def array_loader(*arrays, # arrays or tensors with the same first dimension
+                 batch_size:int, # samples per batch (capped at the number of samples)
+                 shuffle:bool=False, # reshuffle every epoch
+                 drop_last:bool=False, # drop the last incomplete batch
+                 seed:int=0, # seed of the shuffling generator
+                ) -> torch.utils.data.DataLoader:
+    "A DataLoader of tuples of batches over in-memory arrays, one gather per batch (same order as `DataLoader(shuffle=True)`)"
+    ts = [a if isinstance(a, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(a)) for a in arrays]
+    ds, g = torch.utils.data.TensorDataset(*ts), torch.Generator().manual_seed(seed)
+    base = torch.utils.data.RandomSampler(ds, generator=g) if shuffle else torch.utils.data.SequentialSampler(ds)
+    batches = torch.utils.data.BatchSampler(base, max(1, min(batch_size, len(ds))), drop_last)
+    return torch.utils.data.DataLoader(ds, batch_size=None, sampler=batches, generator=g if shuffle else None)
+
+# %% ../nbs/00_core.ipynb #97894eda
 def save_checkpoint(obj:dict, # state dicts, tensors, numbers, strings, lists, dicts
                     path:str|Path, # the `.pt`/`.ckpt` file to write
                    ) -> Path:
@@ -316,7 +331,7 @@ def load_checkpoint(path:str|Path, # the checkpoint file
     except Exception as e:
         raise RuntimeError(f"cannot load checkpoint {path} safely (weights_only=True): {str(e).splitlines()[0]}") from None
 
-# %% ../nbs/00_core.ipynb #5defe760
+# %% ../nbs/00_core.ipynb #ea2be40a
 def human_bytes(n:float) -> str:
     "Format a byte count (`1536` → `'1.5 KiB'`)"
     for u in ('B', 'KiB', 'MiB', 'GiB', 'TiB'):

@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import lightning as L
 
-from .core import seed_everything
+from .core import seed_everything, array_loader
 from .mine import quiet_trainer, train_val_split, fit_quietly
 
 # %% auto #0
@@ -475,10 +475,8 @@ class MMG:
         tr, va = train_val_split(len(x), self.val_fraction, self.seed)
         module, nx, ny, win = build_mmg(x[tr], y[tr], self.normalization, self.window, self.loc, self.scale, self.clip, **self.kw)
         x, y = nx(x), ny(y)
-        T = lambda i: torch.utils.data.TensorDataset(torch.from_numpy(x[i]), torch.from_numpy(y[i]))
-        dl = torch.utils.data.DataLoader(T(tr), batch_size=min(self.batch_size, len(tr)), shuffle=True, drop_last=True,
-                                         generator=torch.Generator().manual_seed(self.seed))
-        vl = torch.utils.data.DataLoader(T(va), batch_size=4096)
+        dl = array_loader(x[tr], y[tr], batch_size=self.batch_size, shuffle=True, drop_last=True, seed=self.seed)
+        vl = array_loader(x[va], y[va], batch_size=4096)
         curves, dev = _Curves(), get_device(self.device)
         trainer = quiet_trainer(max_epochs=self.max_epochs, accelerator='gpu' if dev.type == 'cuda' else 'cpu', devices=1,
                                 callbacks=[curves], check_val_every_n_epoch=self.val_every or max(1, self.max_epochs // 10))

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .core import atomic_write, write_json, environment_info, seed_everything, get_device
+from .core import atomic_write, write_json, environment_info, seed_everything, get_device, array_loader
 
 # %% auto #0
 __all__ = ['TASK_TYPES', 'GRID', 'make_task', 'train_mmg', 'run_name', 'dmi_run', 'aggregate_results', 'plot_grid', 'dmi_grid',
@@ -112,10 +112,8 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     if resume:
         if not ckpt.exists(): raise FileNotFoundError(f"no checkpoint to resume from: {ckpt}")
         _check_resume(ckpt, dict(module.hparams))
-    T = lambda a, b: torch.utils.data.TensorDataset(torch.from_numpy(a), torch.from_numpy(b))
-    dl = torch.utils.data.DataLoader(T(x_train, y_train), batch_size=min(batch_size, len(x_train)), shuffle=True, drop_last=True,
-                                     generator=torch.Generator().manual_seed(seed))
-    tl = torch.utils.data.DataLoader(T(x_test, y_test), batch_size=4096)
+    dl = array_loader(x_train, y_train, batch_size=batch_size, shuffle=True, drop_last=True, seed=seed)
+    tl = array_loader(x_test, y_test, batch_size=4096)
     dev = get_device(device)
     line = _estimate_line(gt)
     trainer = L.Trainer(max_epochs=max_epochs, accelerator='gpu' if dev.type == 'cuda' else 'cpu', devices=1,

@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import cfg_field, seed_everything
+from .core import cfg_field, seed_everything, array_loader
 from .pairs import DataConfig
 
 # %% auto #0
@@ -367,11 +367,8 @@ class MINE:
         tr, va = train_val_split(len(x), self.val_fraction, self.seed)
         from audiomi.pairs import Normalizer
         x, y = (Normalizer(self.normalization).fit([a[tr]], seed=self.seed)(a) for a in (x, y))
-        T = lambda i: torch.utils.data.TensorDataset(torch.from_numpy(x[i]), torch.from_numpy(y[i]))
-        bs = min(self.batch_size, len(tr))
-        dl = torch.utils.data.DataLoader(T(tr), batch_size=bs, shuffle=True, drop_last=True,
-                                         generator=torch.Generator().manual_seed(self.seed))
-        vl = torch.utils.data.DataLoader(T(va), batch_size=min(self.batch_size, len(va)), drop_last=self.cfg.objective == 'infonce')
+        dl = array_loader(x[tr], y[tr], batch_size=self.batch_size, shuffle=True, drop_last=True, seed=self.seed)
+        vl = array_loader(x[va], y[va], batch_size=self.batch_size, drop_last=self.cfg.objective == 'infonce')
         module = MineModule(vars(self.cfg), x.shape[1], y.shape[1], self.lr, self.seed)
         hist = _History()
         from lightning.pytorch.callbacks import EarlyStopping

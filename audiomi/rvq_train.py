@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from .core import cfg_field, save_config, write_json, environment_info, seed_everything, get_device, format_table
+from .core import cfg_field, save_config, write_json, environment_info, seed_everything, get_device, format_table, array_loader
 from .rvq import (GroupedRVQ, EntropyModel, PositionPrior, Codec, ecvq, codebook_stats, relative_mse, forced_mask,
                          save_module, load_module)
 
@@ -137,9 +137,8 @@ class RVQModule(L.LightningModule):
 # %% ../nbs/06a_rvq_train.ipynb #288b16c2
 def _loader(data, batch_size:int, shuffle:bool, seed:int=0, drop_last:bool=False):
     "A DataLoader over frames (float array) or token sequences (tensor); shuffled with a seeded generator"
-    t = data if isinstance(data, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(data, np.float32))
-    return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(t), batch_size=min(batch_size, len(t)), shuffle=shuffle,
-                                       drop_last=drop_last, generator=torch.Generator().manual_seed(seed) if shuffle else None)
+    t = data if isinstance(data, torch.Tensor) else np.asarray(data, np.float32)
+    return array_loader(t, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last, seed=seed)
 
 def _trainer(out:Path, name:str, max_epochs:int, device, callbacks=(), progress:bool=False, **kw):
     from lightning.pytorch.callbacks import ModelCheckpoint
