@@ -119,17 +119,23 @@ class GroupNorm1d(nn.GroupNorm):
         return torch.addcmul(self.bias, g.reshape_as(x), self.weight)
 
 class ResBlock(nn.Module):
-    "GroupNorm → SiLU → Linear (+ time embedding) → GroupNorm → SiLU → Linear, plus a (linear) residual path"
+    "GroupNorm → SiLU → Linear (+ shift) → GroupNorm (adaptive: × (1 + scale) + shift) → SiLU → Linear, plus a (linear) residual path"
     def __init__(self, d_in:int, # input width
                  d_out:int, # output width
-                 d_t:int, # time-embedding width
+                 d_t:int, # embedding width (time, or time + condition)
                  groups:int=8, # GroupNorm groups (fewer when the width is not a multiple)
+                 adaptive:bool=False, # also scale and shift the second normalisation by the embedding
                 ):
         super().__init__()
         block = lambda a, b: nn.Sequential(GroupNorm1d(math.gcd(groups, a), a), nn.SiLU(), nn.Linear(a, b))
-        self.b1, self.b2, self.t = block(d_in, d_out), block(d_out, d_out), nn.Linear(d_t, d_out)
+        self.b1, self.b2, self.adaptive = block(d_in, d_out), block(d_out, d_out), adaptive
+        self.t = nn.Linear(d_t, (3 if adaptive else 1) * d_out)
         self.skip = nn.Linear(d_in, d_out) if d_in != d_out else nn.Identity()
-    def forward(self, h, t): return self.skip(h) + self.b2(self.b1(h) + self.t(t))
+    def forward(self, h, t):
+        if not self.adaptive: return self.skip(h) + self.b2(self.b1(h) + self.t(t))
+        shift, scale, shift2 = self.t(t).chunk(3, 1)
+        norm, act, lin = self.b2
+        return self.skip(h) + lin(act(torch.addcmul(shift2, norm(self.b1(h) + shift), 1 + scale)))
 
 # %% ../nbs/03_diffusion_mi.ipynb #9591de9d
 class Denoiser(nn.Module):
@@ -141,8 +147,10 @@ class Denoiser(nn.Module):
                  y_vocab_size:int|None=None, # tokens per codebook (index y)
                  y_embedding_dim:int=16, # embedding size per token (index y)
                  n_blocks:int=2, # residual blocks before the skip concatenation
+                 conditioning:str='adaptive', # 'input' (MMG's: c at the input only) or 'adaptive' (also an MLP of c in every block)
                 ):
         super().__init__()
+        if conditioning not in ('input', 'adaptive'): raise ValueError(f"conditioning must be 'input' or 'adaptive', got {conditioning!r}")
         h = model_dim or default_width(d_x, d_y)
         self.d_x, self.d_y, self.y_type, self.V = d_x, d_y, y_type, y_vocab_size
         if y_type == 'index':
@@ -154,8 +162,10 @@ class Denoiser(nn.Module):
         else: raise ValueError(f"y_type must be 'float' or 'index', got {y_type!r}")
         self.inp = nn.Linear(d_x + d_c, h)
         self.time = nn.Sequential(nn.Linear(1, h), nn.GELU(), nn.Linear(h, h))
-        self.mid = nn.ModuleList([ResBlock(h, h, h) for _ in range(n_blocks)])
-        self.up = ResBlock(2 * h, h, h)
+        ada = conditioning == 'adaptive'
+        self.cond = nn.Sequential(nn.Linear(d_c, h), nn.SiLU(), nn.Linear(h, h), nn.SiLU(), nn.Linear(h, h)) if ada else None
+        self.mid = nn.ModuleList([ResBlock(h, h, h, adaptive=ada) for _ in range(n_blocks)])
+        self.up = ResBlock(2 * h, h, h, adaptive=ada)
         self.out = nn.Sequential(GroupNorm1d(math.gcd(8, h), h), nn.SiLU(), nn.Linear(h, d_x))
 
     def condition(self, y:torch.Tensor|None, # [B, d_y] or None (null condition for all)
@@ -177,8 +187,10 @@ class Denoiser(nn.Module):
                 y:torch.Tensor|None=None, # condition [B, d_y] (None: unconditional)
                 keep:torch.Tensor|None=None, # bool [B]: which rows see y (None: all of them)
                ) -> torch.Tensor:
-        h0 = self.inp(torch.cat([z, self.condition(y, keep, len(z), z.device)], 1))
+        c = self.condition(y, keep, len(z), z.device)
+        h0 = self.inp(torch.cat([z, c], 1))
         t = self.time(logsnr.reshape(-1, 1).to(z.dtype))
+        if self.cond is not None: t = t + self.cond(c)
         h = h0
         for blk in self.mid: h = blk(h, t)
         return self.out(self.up(torch.cat([h, h0], 1), t))
@@ -247,6 +259,7 @@ class MMGModule(L.LightningModule):
                  use_moe:bool=False, # two experts split at `snr_threshold`
                  snr_threshold:float=5.0, # MoE: logSNR boundary of the experts
                  moe_warmup_epochs:int=0, # MoE: epochs trained as one unified network before the experts split
+                 conditioning:str='adaptive', # 'adaptive' (condition MLP in every block) or 'input' (MMG's)
                  y_type:str='float', # 'float' or 'index'
                  y_vocab_size:int|None=None, # tokens per codebook (index y)
                  y_embedding_dim:int=16, # embedding size per token (index y)
@@ -264,7 +277,7 @@ class MMGModule(L.LightningModule):
                 ):
         super().__init__()
         self.save_hyperparameters()
-        kw = dict(model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim)
+        kw = dict(model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, conditioning=conditioning)
         self.net = MoEDenoiser(d_x, d_y, snr_threshold=snr_threshold, **kw) if use_moe else Denoiser(d_x, d_y, **kw)
         if use_moe and moe_warmup_epochs: self.net.shared.fill_(True)
         if use_ema:
@@ -414,6 +427,7 @@ class MMG:
                  snr_threshold:float=5.0, # MoE boundary (logSNR)
                  moe_warmup:float=0.5, # MoE: share of max_epochs trained as one network before the experts split (0: MMG's)
                  model_dim:int|None=None, # hidden width (None: 64 / 128 / 256 by d_x + d_y)
+                 conditioning:str='adaptive', # 'adaptive' (an MLP of y scales and shifts every block) or 'input' (MMG's: y at the input only)
                  logsnr_loc:float=2.0, # logistic window of α: centre …
                  logsnr_scale:float=3.0, # … scale …
                  logsnr_clip:float=4.0, # … truncation (α ∈ [loc − clip·scale, loc + clip·scale])
@@ -443,7 +457,7 @@ class MMG:
         from audiomi.pairs import Normalizer
         Normalizer(normalization)   # fail early on an unknown method
         if not 0 <= moe_warmup < 1: raise ValueError(f"moe_warmup must lie in [0, 1), got {moe_warmup}")
-        self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size,
+        self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, conditioning=conditioning, y_type=y_type, y_vocab_size=y_vocab_size,
                        y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, p_uncond=p_uncond, use_ema=use_ema,
                        ema_decay=ema_decay, n_repeats=n_repeats, seed=seed)
         self.loc, self.scale, self.clip, self.window = logsnr_loc, logsnr_scale, logsnr_clip, window

@@ -51,13 +51,13 @@ def _estimate_line(gt:float|None=None):
                   f"MI: {row['val_mi']:.4f} | MI (orthogonal): {row['val_mi_orthogonal']:.4f}{g}", flush=True)
     return EstimateLine()
 
-_MATCH = ('d_x', 'd_y', 'model_dim', 'use_moe', 'snr_threshold', 'y_type', 'y_vocab_size', 'y_embedding_dim',
+_MATCH = ('d_x', 'd_y', 'model_dim', 'conditioning', 'use_moe', 'snr_threshold', 'y_type', 'y_vocab_size', 'y_embedding_dim',
           'logsnr_loc', 'logsnr_scale', 'logsnr_clip', 'use_ema')
 
 def _check_resume(path:Path, hparams:dict):
     "Refuse a checkpoint whose architecture or window differs from the run's"
     from audiomi.core import load_checkpoint
-    hp = load_checkpoint(path).get('hyper_parameters', {})
+    hp = {'conditioning': 'input', **load_checkpoint(path).get('hyper_parameters', {})}   # older checkpoints: MMG's network
     bad = [k for k in _MATCH if k in hp and hp[k] != hparams[k] and not (isinstance(hp[k], float) and math.isclose(hp[k], hparams[k]))]
     if bad: raise ValueError(f"{path}: checkpoint was trained with different settings: " +
                              ', '.join(f'{k}={hp[k]!r} (now {hparams[k]!r})' for k in bad))

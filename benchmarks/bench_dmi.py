@@ -2,10 +2,12 @@
 """Diffusion MI (MMG) accuracy and speed on distributions with exactly known mutual information: unified and
 mixture-of-experts `audiomi.diffusion_mi.MMG` on sparse multinormal, half-cube and spiral tasks (dims 3 and 5, strengths
 2 and 200), with the data-driven logSNR window (`window='auto'`), against the obvious alternative in the same run: the
-MMG reference window (loc 2, scale 3, clip 4, `window='fixed'`) on the strength-200 cells.
+MMG reference window (loc 2, scale 3, clip 4, `window='fixed'`) on the strength-200 cells, and, with
+`--estimators ... unified_input`, MMG's own network (y at the input only, `conditioning='input'`) against the default
+adaptive conditioning.
 
     python benchmarks/bench_dmi.py [--tasks multinormal half_cube spiral] [--dims 3 5] [--strengths 2 200]
-        [--estimators unified moe] [--n 40000] [--epochs 150] [--report nll] [--seed 0] [--out results.json]
+        [--estimators unified moe unified_input] [--n 40000] [--epochs 300] [--report nll] [--seed 0] [--out results.json]
 
 Protocol: `--n` samples per task (drawn fresh, so more samples cost only time), split 50/50 into training and held-out
 parts by `MMG`; a fixed training budget (`--epochs`; no early stopping, nothing selected on the held-out part). Both
@@ -26,11 +28,12 @@ from audiomi.diffusion_mi import MMG
 ABS_TARGET, REL_TARGET, SECONDS_TARGET = 0.05, 0.05, 180.0
 TASKS = {'multinormal': 'multinormal_sparse_{s}_dim_{d}', 'half_cube': 'half_cube_multinormal_sparse_{s}_dim_{d}',
          'spiral': 'spiral_multinormal_sparse_{s}_dim_{d}'}
-ESTIMATORS = {'unified': dict(), 'moe': dict(use_moe=True)}
+ESTIMATORS = {'unified': dict(), 'moe': dict(use_moe=True),
+              'unified_input': dict(conditioning='input')}   # MMG's network: y at the input only (the reference)
 
 # The settings this benchmark selected (one choice for every cell; see benchmarks/README.md for the sweep):
 # MMG(**SETTINGS, **ESTIMATORS[e], max_epochs=--epochs, seed=--seed) on --n samples.
-SETTINGS = dict(batch_size=1024, lr=4e-3, p_uncond=0.25)
+SETTINGS = dict(batch_size=1024, lr=4e-3, p_uncond=0.1)
 # The alternative: the MMG reference window, alpha ~ logistic(loc 2, scale 3) truncated at 4 scales ([-10, 14]).
 FIXED = dict(window='fixed', logsnr_loc=2.0, logsnr_scale=3.0, logsnr_clip=4.0)
 
@@ -60,7 +63,7 @@ def main(argv=None):
     ap.add_argument('--tasks', nargs='+', default=list(TASKS), choices=list(TASKS), help='task families')
     ap.add_argument('--dims', nargs='+', type=int, default=[3, 5], help='dim_x = dim_y')
     ap.add_argument('--strengths', nargs='+', type=float, default=[2, 200], help='sparse strengths (2: 1.02 nats, 200: 9.90)')
-    ap.add_argument('--estimators', nargs='+', default=list(ESTIMATORS), choices=list(ESTIMATORS), help='unified and/or moe')
+    ap.add_argument('--estimators', nargs='+', default=['unified', 'moe'], choices=list(ESTIMATORS), help="unified, moe and/or unified_input (MMG's network: y at the input only)")
     ap.add_argument('--n', type=int, default=40_000, help='samples per task (half train, half held out)')
     ap.add_argument('--epochs', type=int, default=150, help='training epochs (the training budget; 150 is the stated one, see benchmarks/README.md)')
     ap.add_argument('--report', default='nll', choices=['nll', 'orthogonal'],
@@ -132,12 +135,21 @@ def main(argv=None):
                                auto_nll=au['estimate_nll'], fixed_nll=f['estimate_nll'],
                                nll_auto_minus_fixed=au['estimate_nll'] - f['estimate_nll'],
                                abs_err_ratio_fixed_over_auto=abs(f['error']) / max(abs(au['error']), 1e-12)))
-    auto_runs = [r for r in results if r['window_kind'] == 'auto']
+    # The reference network (MMG's: y at the input only) vs the adaptive conditioning, unified, same cells.
+    network = []
+    for f in (r for r in results if r['estimator'] == 'unified_input' and r['window_kind'] == 'auto'):
+        au = next((r for r in results if r['window_kind'] == 'auto' and r['task'] == f['task'] and r['estimator'] == 'unified'), None)
+        if au: network.append(dict(task=f['task'], true_mi=f['true_mi'], adaptive_nll=au['estimate_nll'], input_nll=f['estimate_nll'],
+                                   nll_adaptive_minus_input=au['estimate_nll'] - f['estimate_nll'],
+                                   abs_err_ratio_input_over_adaptive=abs(f['error']) / max(abs(au['error']), 1e-12),
+                                   adaptive_s=f"{au['seconds']:.0f}", input_s=f"{f['seconds']:.0f}"))
+    auto_runs = [r for r in results if r['window_kind'] == 'auto' and r['estimator'] != 'unified_input']   # the reference is not judged
     ok = bool(auto_runs) and all(r['meets_target'] for r in auto_runs)
 
     print('\n' + format_table(rows) + '\n')
     print(format_table(summary) + '\n')
     if comparison: print(format_table(comparison) + '\n')
+    if network: print(format_table(network) + '\n')
     print(f"targets (|error| <= {ABS_TARGET} nats at strength 2, <= {100 * REL_TARGET:.0f} % at 200, <= {SECONDS_TARGET:.0f} s "
           f"per run): {sum(r['meets_target'] for r in auto_runs)}/{len(auto_runs)} runs meet them: {'met' if ok else 'NOT met'}")
     print(f'total: {total:.0f} s')
@@ -145,7 +157,7 @@ def main(argv=None):
         write_json(a.out, dict(command=cmd, machine=machine, n=a.n, epochs=a.epochs, report=a.report, seed=a.seed, settings=settings, fixed=FIXED,
                                targets=dict(abs_error_at_strength_2=ABS_TARGET, rel_error_at_strength_200=REL_TARGET,
                                             seconds_per_run=SECONDS_TARGET),
-                               runs=results, summary=summary, comparison=comparison, targets_met=ok,
+                               runs=results, summary=summary, comparison=comparison, network_comparison=network, targets_met=ok,
                                total_seconds=total, environment=environment_info()))
     return 0 if ok else 1
 
