@@ -89,10 +89,8 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
               progress:bool=False, # Lightning progress bar
              ) -> dict:
     "Train an MMG denoiser with checkpoints and logs; returns the final estimates, the window and the curves"
-    import lightning as L
     from lightning.pytorch.callbacks import ModelCheckpoint
-    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
-    from audiomi.mine import SafeCheckpointIO, fit_quietly
+    from audiomi.mine import run_trainer, fit_quietly
     from audiomi.diffusion_mi import build_mmg
     method = {'rescale': 'standard'}.get(preprocess, preprocess)
     if method not in ('standard', 'none', 'gaussianize'): raise ValueError(f"preprocess must be rescale, none or gaussianize, got {preprocess!r}")
@@ -116,11 +114,8 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     tl = array_loader(x_test, y_test, batch_size=4096)
     dev = get_device(device)
     line = _estimate_line(gt)
-    trainer = L.Trainer(max_epochs=max_epochs, accelerator='gpu' if dev.type == 'cuda' else 'cpu', devices=1,
-                        callbacks=[line, ModelCheckpoint(out/'checkpoints', filename='last', save_top_k=1, enable_version_counter=False)],
-                        logger=[CSVLogger(out, name='logs'), TensorBoardLogger(out, name='tb')], plugins=[SafeCheckpointIO()],
-                        check_val_every_n_epoch=estimate_every or max(1, max_epochs // 10), num_sanity_val_steps=0,
-                        enable_progress_bar=progress, enable_model_summary=False, log_every_n_steps=10)
+    trainer = run_trainer(out, max_epochs, dev, [line, ModelCheckpoint(out/'checkpoints', filename='last', save_top_k=1, enable_version_counter=False)],
+                          progress, check_val_every_n_epoch=estimate_every or max(1, max_epochs // 10))
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='.*exists and is not empty.*')

@@ -22,7 +22,7 @@ __all__ = ['ModelConfig', 'TrainingConfig', 'ValidationConfig', 'CheckpointConfi
            'dv_bound', 'nwj_bound', 'infonce_bound', 'smile_bound', 'MineBias', 'StreamEncoder', 'mlp', 'Critic',
            'MineModule', 'quiet_trainer', 'train_val_split', 'fit_quietly', 'MINE', 'EpochSampler', 'build_run',
            'SeedConsole', 'item_scores', 'bound_from_items', 'bootstrap_ci', 'plugin_entropy', 'SafeCheckpointIO',
-           'train_mine']
+           'run_trainer', 'train_mine']
 
 # %% ../nbs/02_mine.ipynb #f7621abb
 @dataclass
@@ -513,7 +513,26 @@ class SafeCheckpointIO(TorchCheckpointIO):
         from audiomi.core import load_checkpoint
         return load_checkpoint(path, map_location or 'cpu')
 
-# %% ../nbs/02_mine.ipynb #9ea670b8
+# %% ../nbs/02_mine.ipynb #b9efb572
+def run_trainer(out:Path|str, # run folder: CSV logs in out/logs[/name], TensorBoard in out/tb[/name]
+                max_epochs:int, # training epochs
+                device:torch.device, # the resolved device (`get_device`)
+                callbacks:list|tuple=(), # Lightning callbacks (checkpoints, early stopping, console lines)
+                progress:bool=False, # Lightning's progress bar
+                name:str|None=None, # a stage name: logs go to logs/<name> and tb/<name>
+                **kw, # further `L.Trainer` arguments (validation interval, log_every_n_steps, deterministic, …)
+               ) -> L.Trainer:
+    "The Lightning Trainer of a run that writes to a folder: CSV + TensorBoard logs, atomic weights-only checkpoints"
+    import logging
+    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+    for n in ('lightning.pytorch', 'lightning.fabric'): logging.getLogger(n).setLevel(logging.WARNING)
+    sub = lambda d: f'{d}/{name}' if name else d
+    return L.Trainer(**(dict(max_epochs=max_epochs, accelerator='gpu' if device.type == 'cuda' else 'cpu', devices=1,
+                             callbacks=list(callbacks), logger=[CSVLogger(out, name=sub('logs')), TensorBoardLogger(out, name=sub('tb'))],
+                             plugins=[SafeCheckpointIO()], num_sanity_val_steps=0, enable_progress_bar=progress,
+                             enable_model_summary=False, log_every_n_steps=10) | kw))
+
+# %% ../nbs/02_mine.ipynb #cfd281b9
 def _loaders(ds:dict, cfg:MineConfig) -> tuple:
     from audiomi.pairs import collate_frames
     t = cfg.training
@@ -529,7 +548,6 @@ def train_mine(cfg:MineConfig, # the resolved config
               ) -> dict:
     "Train a MINE-family estimator on paired features as the config says; returns (and writes) the results record"
     from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
-    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
     from audiomi.core import get_device, save_config, save_results, load_checkpoint
     from audiomi.pairs import Normalizer
     out = Path(out_dir or cfg.checkpoint.dir)
@@ -548,11 +566,8 @@ def train_mine(cfg:MineConfig, # the resolved config
                                                          save_top_k=-1, auto_insert_metric_name=False))
     if v.early_stopping_patience: callbacks.append(EarlyStopping('val_mi', mode='max', patience=v.early_stopping_patience))
     dev = get_device(cfg.training.device)
-    trainer = L.Trainer(max_epochs=cfg.training.epochs, accelerator='gpu' if dev.type == 'cuda' else 'cpu', devices=1,
-                        val_check_interval=v.validate_every_n_steps, check_val_every_n_epoch=None if v.validate_every_n_steps else 1,
-                        callbacks=callbacks, logger=[CSVLogger(out, name='logs'), TensorBoardLogger(out, name='tb')],
-                        enable_progress_bar=progress, enable_model_summary=False, num_sanity_val_steps=0,
-                        deterministic=True, log_every_n_steps=1, plugins=[SafeCheckpointIO()])
+    trainer = run_trainer(out, cfg.training.epochs, dev, callbacks, progress, val_check_interval=v.validate_every_n_steps,
+                          check_val_every_n_epoch=None if v.validate_every_n_steps else 1, deterministic=True, log_every_n_steps=1)
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='.*does not have many workers.*')
         warnings.filterwarnings('ignore', message='.*LeafSpec.*')

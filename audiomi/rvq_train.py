@@ -142,15 +142,9 @@ def _loader(data, batch_size:int, shuffle:bool, seed:int=0, drop_last:bool=False
 
 def _trainer(out:Path, name:str, max_epochs:int, device, callbacks=(), progress:bool=False, **kw):
     from lightning.pytorch.callbacks import ModelCheckpoint
-    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
-    from audiomi.mine import SafeCheckpointIO
-    import logging
-    for n in ('lightning.pytorch', 'lightning.fabric'): logging.getLogger(n).setLevel(logging.WARNING)
+    from audiomi.mine import run_trainer
     ck = ModelCheckpoint(out/'checkpoints'/name, filename='last', save_top_k=1, enable_version_counter=False)
-    return L.Trainer(max_epochs=max_epochs, accelerator='gpu' if device.type == 'cuda' else 'cpu', devices=1,
-                     callbacks=[ck, *callbacks], logger=[CSVLogger(out, name=f'logs/{name}'), TensorBoardLogger(out, name=f'tb/{name}')],
-                     plugins=[SafeCheckpointIO()], num_sanity_val_steps=0, enable_progress_bar=progress,
-                     enable_model_summary=False, log_every_n_steps=10, **kw)
+    return run_trainer(out, max_epochs, device, [ck, *callbacks], progress, name=name, **kw)
 
 def _fit(trainer, module, train, val, ckpt:Path|None):
     from audiomi.mine import fit_quietly
