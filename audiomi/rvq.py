@@ -301,7 +301,7 @@ def _token_bits(logits:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 def ecvq(rvq:GroupedRVQ, # the quantiser
          model:nn.Module, # EntropyModel or PositionPrior with the same L and V
          z:torch.Tensor, # standardised frames [N, dim]
-         lam, # λ: a float, or a tensor [N] (one per frame); 0 = nearest neighbour (with SKIP)
+         lam, # λ: a float, or a tensor [N] (one per frame); 0 = full-depth nearest neighbour (no SKIP)
          chunk:int=2048, # frames per pass (the bitstream stores it: decoding must use the same)
          encoder=None, # a `constriction.stream.queue.RangeEncoder` to code the symbols into
         ) -> dict:
@@ -328,7 +328,9 @@ def ecvq(rvq:GroupedRVQ, # the quantiser
             rg, C = r[:, g], rvq.codebooks[g, m]
             e = (rg * rg).sum(-1, keepdim=True)
             D = (e - 2 * rg @ C.T + (C * C).sum(-1)).clamp_(min=0)
-            k = (torch.cat([D, e], 1) + lc[:, None] * nb).argmin(1)
+            cost = torch.cat([D, e], 1) + lc[:, None] * nb
+            cost[:, -1].masked_fill_(lc == 0, math.inf)          # λ = 0: distortion only, SKIP would end the group early
+            k = cost.argmin(1)
             forced = done[:, g]
             k = torch.where(forced, rvq.skip, k)
             if encoder is not None and (~forced).any():
