@@ -6,13 +6,14 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.audiomi-installed
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test check-sync export clean-nbs readme bench bench-rvq rvq-demo clean
+.PHONY: help install demo test check-sync export clean-nbs readme bench bench-rvq bench-dmi bench-emaae emaae-sweep ema-data rvq-demo clean
 
 help:
 	@echo "make demo   - install (into $(VENV)) and run the main job on data_subset/"
 	@echo "make test   - install and run every test (notebooks, integration, papermill templates)"
 	@echo "make rvq-demo - the RVQ codec on data_subset/ log-mels: features, both training stages, encode/decode at 100 BPF"
-	@echo "make export / clean-nbs / readme / check-sync / bench / bench-rvq"
+	@echo "make emaae-sweep - the EMA autoencoder alpha sweep on data_subset/ema (papermill, CPU)"
+	@echo "make export / clean-nbs / readme / check-sync / bench / bench-rvq / bench-dmi / bench-emaae / ema-data"
 
 # (re)install when the packaging files change; pip's cache makes repeated installs quick
 $(STAMP): setup.py settings.ini pyproject.toml
@@ -59,6 +60,21 @@ bench: $(STAMP)
 
 bench-rvq: $(STAMP)
 	$(BIN)/python benchmarks/bench_rvq.py
+
+bench-dmi: $(STAMP)
+	$(BIN)/python benchmarks/bench_dmi.py
+
+bench-emaae: $(STAMP)
+	$(BIN)/python benchmarks/bench_emaae.py
+
+# the papermill alpha sweep of the EMA autoencoder (runs/emaae.ipynb) on the synthetic set; resumable
+emaae-sweep: $(STAMP)
+	mkdir -p results/emaae_sweep
+	$(BIN)/papermill runs/emaae.ipynb results/emaae_sweep/emaae.ipynb -k python3 -p out_dir results/emaae_sweep
+
+# regenerate data_subset/ema with the VocalTractLab articulatory synthesizer (vocaltractlab-cython, a dev requirement)
+ema-data: $(STAMP)
+	$(BIN)/python tools/make_ema_subset.py
 
 clean:
 	rm -rf results .pytest_cache

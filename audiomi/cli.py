@@ -361,7 +361,18 @@ def data_make_subset(out_dir:str='data_subset', # destination folder
           f'{md.duration.sum() / 60:.1f} min of audio')
     return 0
 
-# %% ../nbs/10_cli.ipynb #77af5551
+# %% ../nbs/10_cli.ipynb #02effed3
+def _emaae_cli(**kw) -> int:
+    from audiomi.ema_ae import train_emaae
+    train_emaae(**kw); return 0
+
+def _add_emaae(groups):
+    "`audiomi emaae`: train_emaae's parameters as flags (its module loads without Lightning)"
+    from audiomi.ema_ae import train_emaae
+    p = add_command(groups, 'emaae', train_emaae)
+    p.set_defaults(_func=_emaae_cli)
+
+# %% ../nbs/10_cli.ipynb #8bf12b44
 def make_parser() -> argparse.ArgumentParser:
     "The `audiomi` argument parser"
     p = argparse.ArgumentParser(prog='audiomi', description='audiomi: information shared by audio representations, and how far they compress')
@@ -379,6 +390,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_command(d, 'make-subset', data_make_subset)
     _add_dmi(groups)
     _add_rvq(groups)
+    _add_emaae(groups)
     add_command(groups, 'demo', demo)
     return p
 

@@ -25,9 +25,9 @@ from .core import (cfg_field, load_config, config_to_dict, atomic_write, atomic_
 __all__ = ['AUDIO_EXTS', 'SPLITS', 'ENCODEC_MODELS', 'ENCODEC_URL', 'EXTRACTORS', 'find_audio', 'write_filelist', 'read_filelist',
            'split_files', 'make_filelists', 'AudioError', 'resample', 'load_audio', 'FeatureExtractor', 'STFTParams',
            'ComplexSpecExtractor', 'LogMelParams', 'LogMelExtractor', 'find_encodec_checkpoint', 'load_encodec',
-           'kmeans', 'init_encodec_codebooks', 'EncodecParams', 'EncodecExtractor', 'get_extractor', 'output_path',
-           'common_root', 'dist_rank_world', 'shard', 'prefetch', 'ExtractionReport', 'extract_features',
-           'repeat_factors', 'PairReport', 'pair_features']
+           'kmeans', 'init_encodec_codebooks', 'EncodecParams', 'EncodecExtractor', 'SparcParams', 'SparcExtractor',
+           'get_extractor', 'output_path', 'common_root', 'dist_rank_world', 'shard', 'prefetch', 'ExtractionReport',
+           'extract_features', 'repeat_factors', 'PairReport', 'pair_features']
 
 # %% ../nbs/01_features.ipynb #531805d8
 AUDIO_EXTS = ('.wav', '.flac', '.ogg', '.mp3')
@@ -434,10 +434,48 @@ class EncodecExtractor(FeatureExtractor):
         out = codes if self.kind == 'index' else lat
         return [o[:self.n_frames(w.shape[-1])].cpu().numpy() for o, w in zip(out, wavs)]
 
-# %% ../nbs/01_features.ipynb #9549c48d
-EXTRACTORS = {c.name: c for c in (ComplexSpecExtractor, LogMelExtractor, EncodecExtractor)}
+# %% ../nbs/01_features.ipynb #c9b48292
+@dataclass
+class SparcParams:
+    config: Optional[str] = cfg_field(None, "SPARC model config (.yaml), local")
+    checkpoint: Optional[str] = cfg_field(None, 'SPARC model weights, local')
+    speech_model: Optional[str] = cfg_field(None, 'local folder of the WavLM-large model SPARC builds on')
 
-def get_extractor(name:str, # complex_spec, logmel or encodec
+class SparcExtractor(FeatureExtractor):
+    "SPARC articulatory features: 12 EMA coordinates + loudness + pitch, `T × 14` float32 at 50 Hz"
+    name, Params, batchable = 'sparc', SparcParams, False
+    def setup(self):
+        try: import sparc
+        except ImportError:
+            raise ImportError("the sparc extractor needs the SPARC package: pip install speech-articulatory-coding "
+                              "(and local weights: config=, checkpoint=, speech_model=)") from None
+        p = self.params
+        missing = [k for k in ('config', 'checkpoint', 'speech_model') if not getattr(p, k)]
+        if missing: raise FileNotFoundError(f"SPARC needs local weights, and {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: "
+                                            "SPARC's load_model('en') downloads them from the Hugging Face hub, which this machine cannot reach")
+        for k in ('config', 'checkpoint', 'speech_model'):
+            if not Path(getattr(p, k)).exists(): raise FileNotFoundError(f"SPARC {k} not found: {getattr(p, k)}")
+        self.coder = sparc.load_model(config=p.config, ckpt=p.checkpoint, speech_model=p.speech_model, device=str(self.device))
+    @property
+    def sample_rate(self): return 16000
+    @property
+    def hop_length(self): return 320
+    @property
+    def dim(self): return 14
+    def n_frames(self, n_samples): return n_samples // self.hop_length
+    def extract_batch(self, wavs):
+        outs = []
+        for w in wavs:
+            o = self.coder.encode(w.to(torch.float32).cpu().numpy())
+            parts = [np.asarray(o[k], np.float32).reshape(len(o[k]), -1) for k in ('ema', 'loudness', 'pitch')]
+            T = min(len(q) for q in parts)
+            outs.append(np.concatenate([q[:T] for q in parts], 1))
+        return outs
+
+# %% ../nbs/01_features.ipynb #165b15c4
+EXTRACTORS = {c.name: c for c in (ComplexSpecExtractor, LogMelExtractor, EncodecExtractor, SparcExtractor)}
+
+def get_extractor(name:str, # complex_spec, logmel, encodec or sparc
                   params:dict|list|None=None, # parameters as a dict or `key=value` strings
                   device:str='cpu', # where to compute
                  ) -> FeatureExtractor:
@@ -447,7 +485,7 @@ def get_extractor(name:str, # complex_spec, logmel or encodec
     if isinstance(params, (list, tuple)): params = load_config(None, cls.Params, list(params))
     return cls(params, device=device)
 
-# %% ../nbs/01_features.ipynb #7e9fb1ac
+# %% ../nbs/01_features.ipynb #100d090a
 def output_path(file:str|Path, # an audio file
                 root:str|Path, # the dataset root it is relative to
                 output_dir:str|Path, # the features folder
@@ -473,7 +511,7 @@ def shard(items:list, rank:int, world_size:int) -> list:
     if not 0 <= rank < world_size: raise ValueError(f"rank {rank} outside world of size {world_size}")
     return list(items[rank::world_size])
 
-# %% ../nbs/01_features.ipynb #1b2cba13
+# %% ../nbs/01_features.ipynb #64648384
 def _load_one(f, sample_rate, min_samples):
     "(waveform, None) or (None, reason): errors are returned, not raised, so one bad file cannot stop a batch"
     try: return load_audio(f, sample_rate, min_seconds=min_samples / sample_rate)[0], None
@@ -507,7 +545,7 @@ def _is_complete_npy(p):
     try: np.load(p, mmap_mode='r'); return True
     except Exception: return False
 
-# %% ../nbs/01_features.ipynb #d9753cd0
+# %% ../nbs/01_features.ipynb #e63f0595
 @dataclass
 class ExtractionReport:
     "What a (shard of an) extraction run did"
@@ -530,7 +568,7 @@ class ExtractionReport:
         if self.done: s += f"; {self.audio_seconds:.1f} s of audio in {self.wall_seconds:.1f} s = {self.realtime_factor:.0f}x real time"
         return s
 
-# %% ../nbs/01_features.ipynb #82158757
+# %% ../nbs/01_features.ipynb #a0cbc28e
 def _check_manifest(output_dir, man, overwrite):
     "Refuse to mix features of different extractors/params in one folder"
     p = Path(output_dir)/'features.json'
@@ -548,7 +586,7 @@ def _write_manifest(output_dir, extractor, root, outs, status, failed=0):
     write_json(Path(output_dir)/'features.json', man)
     return man
 
-# %% ../nbs/01_features.ipynb #4d67dda1
+# %% ../nbs/01_features.ipynb #2c4ba5b2
 def _remove_stale_tmp(output_dir, targets):
     "Delete temp files a hard-killed run left for `targets` (only this rank's files: other ranks may be writing theirs)"
     targets = {Path(t).resolve() for t in targets}
@@ -556,7 +594,7 @@ def _remove_stale_tmp(output_dir, targets):
         name = t.name[1:].rsplit('.', 2)[0]          # '.utt.npy.ab12cd.tmp' → 'utt.npy'
         if (t.parent/name).resolve() in targets: t.unlink(missing_ok=True)
 
-# %% ../nbs/01_features.ipynb #a9f442d7
+# %% ../nbs/01_features.ipynb #1199e26c
 def extract_features(extractor:FeatureExtractor, # what to compute
                      files:list, # audio files (e.g. `read_filelist(...)`)
                      output_dir:str|Path, # where the .npy files and the manifest go
@@ -618,7 +656,7 @@ def extract_features(extractor:FeatureExtractor, # what to compute
     _finish(rep, extractor, root, outs)
     return rep
 
-# %% ../nbs/01_features.ipynb #00aff5f5
+# %% ../nbs/01_features.ipynb #8ae02f89
 def _finish(rep, extractor, root, outs):
     out = Path(rep.output_dir)
     name = 'failures.csv' if rep.world_size == 1 else f'failures.rank{rep.rank}.csv'
@@ -636,7 +674,7 @@ def _finish(rep, extractor, root, outs):
     if rep.rank == 0:
         _write_manifest(out, extractor, root, outs, 'complete' if n_failed == 0 else 'incomplete', failed=n_failed)
 
-# %% ../nbs/01_features.ipynb #bc8ab420
+# %% ../nbs/01_features.ipynb #44d01f17
 def repeat_factors(x_rate:float, # frames per second of x
                    y_rate:float, # frames per second of y
                    max_den:int=64, # largest repeat factor considered
@@ -647,7 +685,7 @@ def repeat_factors(x_rate:float, # frames per second of x
         raise ValueError(f"frame rates {x_rate} and {y_rate} Hz have no small integer ratio")
     return fr.numerator, fr.denominator
 
-# %% ../nbs/01_features.ipynb #3bc870c1
+# %% ../nbs/01_features.ipynb #d08a4705
 @dataclass
 class PairReport:
     "What `pair_features` matched"
@@ -673,7 +711,7 @@ def _npy_index(d):
 def _npy_len(p):
     return np.load(p, mmap_mode='r').shape[0]
 
-# %% ../nbs/01_features.ipynb #f003987e
+# %% ../nbs/01_features.ipynb #0103ac0d
 def pair_features(x_dir:str|Path, # folder of x features (.npy)
                   y_dir:str|Path, # folder of y features (.npy)
                   output_csv:str|Path|None=None, # where to write the CSV (None: don't write)
