@@ -347,6 +347,7 @@ def train_emaae(train_dir:Optional[str]=None, # training EMA features: a folder 
                 penalty_scheduler:str='step', # alpha schedule (step)
                 seed:int=0, # random seed
                 device:str='auto', # auto, cpu or cuda
+                resume:bool=False, # continue the training phase from out_dir/checkpoints/last.ckpt (e.g. with more epochs)
                 progress:bool=False, # Lightning progress bar
                ) -> dict:
     "Train (or evaluate) the sparse EMA autoencoder as the seed's run_emaae.py does; returns the metrics record"
@@ -383,14 +384,16 @@ def train_emaae(train_dir:Optional[str]=None, # training EMA features: a folder 
         norm = norm or ChannelNorm().fit(tr)
         tl, vl = ema_loaders([norm(a) for a in tr], [norm(a) for a in va] if va else None, batch_sz, max(segment, rf), seed)
         ck_dir = out/'checkpoints'
-        best = ModelCheckpoint(ck_dir, filename='best', monitor='val_loss', mode='min', save_top_k=1, save_last=True,
-                               enable_version_counter=False) if vl is not None else ModelCheckpoint(ck_dir, filename='last', enable_version_counter=False)
+        best = (ModelCheckpoint(ck_dir, filename='best', monitor='val_loss', mode='min', save_top_k=1, save_last=True, enable_version_counter=False)
+                if vl is not None else ModelCheckpoint(ck_dir, filename='last', enable_version_counter=False))
         cbs = [best] + ([EarlyStopping('val_loss', mode='min', patience=patience)] if early_stop else [])
+        last = ck_dir/'last.ckpt'
+        if resume and not last.exists(): raise FileNotFoundError(f"no checkpoint to resume from: {last}")
         trainer = run_trainer(out, epochs, dev, cbs, progress, name='train', log_every_n_steps=1)
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             for m in ('.*exists and is not empty.*', '.*val_dataloader.*'): warnings.filterwarnings('ignore', message=m)
-            fit_quietly(trainer, module, tl, *([vl] if vl is not None else []))
+            fit_quietly(trainer, module, tl, *([vl] if vl is not None else []), ckpt_path=str(last) if resume else None)
         rec.update(epochs=trainer.current_epoch, train_seconds=time.perf_counter() - t0,
                    train_frames=int(sum(len(a) for a in tr)), train_files=len(tr_files))
         if early_stop:
