@@ -18,10 +18,10 @@ import torch.nn.functional as F
 from .core import seed_everything, get_device, write_json, save_config, environment_info, format_table, atomic_write_text
 
 # %% auto #0
-__all__ = ['EMA_CHANNELS', 'EMA_ARTICULATORS', 'EMA_RATE', 'ema_files', 'load_ema', 'ChannelNorm', 'CropBatches', 'ema_loaders',
-           'channel_plan', 'SoftThreshold', 'EmaAEArch', 'CNNAutoEncoder', 'EmaLoss', 'StepAlpha', 'save_weights',
-           'load_weights', 'evaluate', 'reconstruct', 'train_emaae', 'loss_history', 'plot_losses', 'plot_alpha_sweep',
-           'plot_reconstruction', 'alpha_sweep']
+__all__ = ['EMA_CHANNELS', 'EMA_ARTICULATORS', 'EMA_RATE', 'ema_files', 'load_ema', 'ChannelNorm', 'CropBatches', 'LengthBatches',
+           'ema_loaders', 'channel_plan', 'SoftThreshold', 'EmaAEArch', 'CNNAutoEncoder', 'EmaLoss', 'StepAlpha',
+           'save_weights', 'load_weights', 'evaluate', 'reconstruct', 'train_emaae', 'loss_history', 'plot_losses',
+           'plot_alpha_sweep', 'plot_reconstruction', 'alpha_sweep']
 
 # %% ../nbs/04_ema_ae.ipynb #4da369e7
 EMA_CHANNELS = ('TDX', 'TDY', 'TBX', 'TBY', 'TTX', 'TTY', 'LIX', 'LIY', 'ULX', 'ULY', 'LLX', 'LLY', 'loudness', 'pitch')
@@ -108,6 +108,26 @@ class CropBatches(torch.utils.data.Dataset):
         starts = [int(torch.randint(0, b.shape[1] - L + 1, (), generator=self.g)) for b in batch]
         return torch.stack([b[:, s:s + L] for b, s in zip(batch, starts)])
 
+class LengthBatches(torch.utils.data.Sampler):
+    "Batches of indices of similar length: shuffle, sort pools of `pool` batches by length, cut, shuffle the batches"
+    def __init__(self, lengths:list[int], # length of each item
+                 batch_size:int, # items per batch
+                 pool:int=8, # batches per sorted pool
+                 seed:int=0, # seed of the shuffles (a new permutation every epoch)
+                ):
+        self.lengths, self.bs, self.pool = np.asarray(lengths), max(1, min(batch_size, len(lengths))), pool
+        self.g = torch.Generator().manual_seed(seed)
+    def __len__(self): return math.ceil(len(self.lengths) / self.bs)
+    def __iter__(self):
+        idx = torch.randperm(len(self.lengths), generator=self.g).numpy()
+        P = self.bs * self.pool
+        batches = []
+        for s in range(0, len(idx), P):
+            chunk = idx[s:s + P]
+            chunk = chunk[np.argsort(self.lengths[chunk], kind='stable')]
+            batches += [chunk[i:i + self.bs].tolist() for i in range(0, len(chunk), self.bs)]
+        for j in torch.randperm(len(batches), generator=self.g).tolist(): yield batches[j]
+
 def ema_loaders(train:list[np.ndarray], # normalised training arrays
                 val:list[np.ndarray]|None, # normalised validation arrays (whole utterances)
                 batch_size:int=32, # utterances per training batch
@@ -116,8 +136,7 @@ def ema_loaders(train:list[np.ndarray], # normalised training arrays
                ) -> tuple:
     "Training loader of equal-length crops, validation loader of whole utterances (batch 1)"
     ds = CropBatches(train, segment, seed)
-    tl = torch.utils.data.DataLoader(ds, batch_size=min(batch_size, len(ds)), shuffle=True, collate_fn=ds.collate,
-                                     generator=torch.Generator().manual_seed(seed))
+    tl = torch.utils.data.DataLoader(ds, batch_sampler=LengthBatches([len(a) for a in train], batch_size, seed=seed), collate_fn=ds.collate)
     vl = None
     if val: vl = torch.utils.data.DataLoader([torch.from_numpy(np.ascontiguousarray(a.T)) for a in val], batch_size=1)
     return tl, vl

@@ -1,14 +1,15 @@
 #!/usr/bin/env python
 """EMA autoencoder training speed on this CPU: frames of EMA features per second through a Lightning training epoch
 (forward, loss, backward, optimizer step), for the seed's code sizes (1024 and 768) and block counts, with this
-project's batching (equal-length random crops, no padding) against the obvious alternative, the seed's zero-padded
-whole-utterance batches.
+project's batching (equal-length random crops of utterances grouped by length, no padding; `ema_loaders`, what
+`train_emaae` uses) against the obvious alternative, the seed's zero-padded whole-utterance batches.
 
     python benchmarks/bench_emaae.py [--data data_subset/ema/train] [--epochs 3] [--batch_sz 16] [--segment 200]
         [--configs 1024:2:2 768:2:2 1024:3:3] [--threads 2] [--out results/bench_emaae.json]
 
 Frames per second counts the real frames a training epoch processes (crops: batch x crop length; padded batches:
-the utterances' own frames, not the padding), after one warm-up epoch. The data are the synthetic VocalTractLab
+the utterances' own frames, not the padding), after one warm-up epoch. `crop_share` is the share of the training
+frames an epoch of crops covers (padded batches cover all of them, plus padding). The data are the synthetic VocalTractLab
 trajectories of data_subset/ema (50 Hz, T x 14); only their lengths matter for speed."""
 import argparse, os, shlex, sys, time, warnings
 from pathlib import Path
@@ -17,7 +18,7 @@ import torch
 
 from _common import cpu_name
 from audiomi.core import format_table, write_json, environment_info, seed_everything
-from audiomi.ema_ae import ema_files, load_ema, ChannelNorm, CropBatches, EmaAEArch
+from audiomi.ema_ae import ema_files, load_ema, ChannelNorm, ema_loaders, EmaAEArch
 from audiomi.ema_ae_module import EmaAEModule
 from audiomi.mine import quiet_trainer, fit_quietly
 
@@ -45,8 +46,7 @@ def run(arrays, arch, loader_kind, epochs, batch_sz, segment, seed):
     seed_everything(seed)
     module = EmaAEModule(arch, alpha=0.1)
     if loader_kind == 'crops':
-        ds = CropBatches(arrays, segment, seed)
-        dl = torch.utils.data.DataLoader(ds, batch_size=batch_sz, shuffle=True, collate_fn=ds.collate, generator=torch.Generator().manual_seed(seed))
+        dl, _ = ema_loaders(arrays, None, batch_sz, segment, seed)     # what train_emaae uses
         per_epoch = None
     else:
         dl = padded_loader(arrays, batch_sz, seed)
@@ -92,6 +92,7 @@ def main(argv=None):
         params = sum(p.numel() for p in EmaAEModule(arch).parameters())
         for k, r in res.items():
             rows.append(dict(inner_size=inner, blocks=f'{ne}+{nd}', params=f'{params / 1e6:.2f} M', batching=k, frames=r['frames'],
+                             crop_share=round(r['frames'] / (lens.sum() * a.epochs), 2),
                              seconds=round(r['seconds'], 2), frames_per_s=round(r['fps']), ms_per_step=round(1000 * r['seconds'] / r['steps'], 1),
                              speedup_vs_padded=round(r['fps'] / res['padded']['fps'], 2)))
         print(f"  {c}: crops {res['crops']['fps']:.0f} frames/s, padded {res['padded']['fps']:.0f} frames/s", file=sys.stderr, flush=True)
