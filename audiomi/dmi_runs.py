@@ -244,6 +244,7 @@ def dmi_grid(out_dir:str='results/dmi', # where run folders, results, the CSV an
     import traceback
     out, kind = Path(out_dir), 'moe' if use_moe else 'unified'
     for tt in task_types: make_task(tt, max(3, min(dims)), 2)          # fail fast on a bad task type
+    for t in out.glob(f'.*_{kind}[._]*.tmp'): t.unlink(missing_ok=True)   # temp files a killed grid of this kind left (never a results file)
     failures = []
     cells = [(tt, d, s) for tt in task_types for d in dims for s in strengths]
     for i, (tt, d, s) in enumerate(cells, 1):
