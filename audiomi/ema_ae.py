@@ -466,7 +466,7 @@ def plot_losses(out_dir:str|Path, # a train_emaae output folder
     import matplotlib; matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
     df = loss_history(out_dir)
-    parts = [p for p in ('loss', 'mse', 'l1', 'penalty') if f'train_{p}' in df]
+    parts = [p for p in ('loss', 'mse', 'l1', 'penalty') if f'train_{p}' in df and (df[f'train_{p}'] > 0).any()]   # no penalty panel when it is off
     fig, axs = plt.subplots(1, len(parts), figsize=(3.6 * len(parts), 3.2))
     for ax, p in zip(np.atleast_1d(axs), parts):
         for stage, style in (('train', '-'), ('val', '--')):
