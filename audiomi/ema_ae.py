@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import seed_everything, get_device, write_json, save_config, environment_info, format_table, atomic_write_text
+from .core import seed_everything, get_device, write_json, save_config, environment_info, atomic_write_text
 
 # %% auto #0
 __all__ = ['EMA_CHANNELS', 'EMA_ARTICULATORS', 'EMA_RATE', 'ema_files', 'load_ema', 'ChannelNorm', 'CropBatches', 'LengthBatches',
@@ -320,7 +320,7 @@ def reconstruct(model:CNNAutoEncoder, norm:ChannelNorm, a:np.ndarray) -> tuple[n
     return norm.inverse(x_hat[0].T.cpu().numpy()), z[0].T.cpu().numpy()
 
 # %% ../nbs/04_ema_ae.ipynb #45e0846f
-def _load_split(source, recursive, bucket, min_frames, name) -> tuple[list, list[np.ndarray]]:
+def _load_split(source, recursive, bucket, min_frames) -> tuple[list, list[np.ndarray]]:
     files = ema_files(source, recursive, bucket)
     return files, [load_ema(f, len(EMA_CHANNELS), min_frames) for f in files]
 
@@ -398,8 +398,8 @@ def train_emaae(train_dir:Optional[str]=None, # training EMA features: a folder 
     rec = dict(arch=asdict(arch), receptive_field=rf, environment=environment_info())
     dev = get_device(device)
     if not eval_only:
-        tr_files, tr = _load_split(train_dir, recursive, bucket, rf, 'train')
-        va_files, va = _load_split(val_dir, recursive, bucket, rf, 'val') if val_dir else ([], None)
+        tr_files, tr = _load_split(train_dir, recursive, bucket, rf)
+        va_files, va = _load_split(val_dir, recursive, bucket, rf) if val_dir else ([], None)
         norm = norm or ChannelNorm().fit(tr)
         tl, vl = ema_loaders([norm(a) for a in tr], [norm(a) for a in va] if va else None, batch_sz, max(segment, rf), seed)
         ck_dir = out/'checkpoints'
@@ -417,9 +417,9 @@ def train_emaae(train_dir:Optional[str]=None, # training EMA features: a folder 
                    train_frames=int(sum(len(a) for a in tr)), train_files=len(tr_files))
         if early_stop:
             from audiomi.core import load_checkpoint
-            state = copy.deepcopy(load_checkpoint(best.best_model_path)['state_dict'])   # a copy of the best weights, not the live ones
-            module.load_state_dict(state)
-            rec.update(best_epoch=int(load_checkpoint(best.best_model_path)['epoch']), best_val_loss=float(best.best_model_score))
+            ck_best = load_checkpoint(best.best_model_path)
+            module.load_state_dict(copy.deepcopy(ck_best['state_dict']))           # a copy of the best weights, not the live ones
+            rec.update(best_epoch=int(ck_best['epoch']), best_val_loss=float(best.best_model_score))
             if update:
                 module.updating = True
                 t2 = run_trainer(out, alpha_epochs, dev, [ModelCheckpoint(ck_dir/'alpha', filename='last', enable_version_counter=False)],
@@ -434,7 +434,7 @@ def train_emaae(train_dir:Optional[str]=None, # training EMA features: a folder 
     model = module.model
     split = test_dir or val_dir
     if split:
-        files, arrays = _load_split(split, recursive, bucket, rf, 'test')
+        files, arrays = _load_split(split, recursive, bucket, rf)
         df, summary = evaluate(model, norm, arrays, dev)
         df['file'] = [str(f) for f in files]
         df.to_csv(out/'test_per_file.csv', index=False)
