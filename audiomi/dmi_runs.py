@@ -4,7 +4,7 @@
 
 # %% ../nbs/03b_dmi_runs.ipynb #8916d45e
 from __future__ import annotations
-import json, math, time, warnings
+import json, math, time
 from pathlib import Path
 from typing import Optional
 
@@ -117,9 +117,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     trainer = run_trainer(out, max_epochs, dev, [line, ModelCheckpoint(out/'checkpoints', filename='last', save_top_k=1, enable_version_counter=False)],
                           progress, check_val_every_n_epoch=estimate_every or max(1, max_epochs // 10))
     t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*exists and is not empty.*')
-        fit_quietly(trainer, module, dl, tl, ckpt_path=str(ckpt) if resume else None)
+    fit_quietly(trainer, module, dl, tl, ignore=('.*exists and is not empty.*',), ckpt_path=str(ckpt) if resume else None)
     module.to(dev)
     est = module.estimate(torch.from_numpy(x_test), torch.from_numpy(y_test), seed=seed)
     return dict(mi_estimate=est['mi'], mi_estimate_orthogonal=est['mi_orthogonal'], mi_estimate_se=est['mi_se'],

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_ema_ae.ipynb #d25a6d2f
 from __future__ import annotations
-import copy, io, json, math, time, warnings
+import copy, io, json, math, time
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from typing import Optional
@@ -410,9 +410,9 @@ def train_emaae(train_dir:Optional[str]=None, # training EMA features: a folder 
         if resume and not last.exists(): raise FileNotFoundError(f"no checkpoint to resume from: {last}")
         trainer = run_trainer(out, epochs, dev, cbs, progress, name='train', log_every_n_steps=1)
         t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            for m in ('.*exists and is not empty.*', '.*val_dataloader.*'): warnings.filterwarnings('ignore', message=m)
-            fit_quietly(trainer, module, tl, *([vl] if vl is not None else []), ckpt_path=str(last) if resume else None)
+        loaders = [tl] + ([vl] if vl is not None else [])
+        quiet = ('.*exists and is not empty.*', '.*val_dataloader.*')          # the run's own folder; training without validation
+        fit_quietly(trainer, module, *loaders, ignore=quiet, ckpt_path=str(last) if resume else None)
         rec.update(epochs=trainer.current_epoch, train_seconds=time.perf_counter() - t0,
                    train_frames=int(sum(len(a) for a in tr)), train_files=len(tr_files))
         if early_stop:
@@ -424,9 +424,7 @@ def train_emaae(train_dir:Optional[str]=None, # training EMA features: a folder 
                 module.updating = True
                 t2 = run_trainer(out, alpha_epochs, dev, [ModelCheckpoint(ck_dir/'alpha', filename='last', enable_version_counter=False)],
                                  progress, name='alpha', log_every_n_steps=1)
-                with warnings.catch_warnings():
-                    warnings.filterwarnings('ignore', message='.*exists and is not empty.*')
-                    fit_quietly(t2, module, tl, *([vl] if vl is not None else []))
+                fit_quietly(t2, module, *loaders, ignore=quiet)
                 rec['alpha_phase_epochs'] = t2.current_epoch
         rec['final_alpha'] = float(module.alpha)
         save_weights(module, norm, out/'weights.pt')

@@ -319,12 +319,13 @@ def train_val_split(n:int, # samples
     if n_val < 2 or n - n_val < 2: raise ValueError(f"too few samples ({n}) to split into training and validation")
     return idx[n_val:], idx[:n_val]
 
-def fit_quietly(trainer:L.Trainer, module:L.LightningModule, *loaders, **kw):
+def fit_quietly(trainer:L.Trainer, module:L.LightningModule, *loaders,
+                ignore:tuple=(), # further warning-message patterns the caller expects (e.g. its own run folder exists)
+                **kw):
     "`trainer.fit` without the warnings that do not apply to in-memory arrays (few workers, few batches)"
     with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*does not have many workers.*')
-        warnings.filterwarnings('ignore', message='.*number of training batches.*')
-        warnings.filterwarnings('ignore', message='.*LeafSpec.*')      # Lightning-internal deprecation notice
+        for m in ('.*does not have many workers.*', '.*number of training batches.*', '.*LeafSpec.*', *ignore):   # LeafSpec: Lightning-internal
+            warnings.filterwarnings('ignore', message=m)
         trainer.fit(module, *loaders, **kw)
 
 # %% ../nbs/02_mine.ipynb #b2a8addd

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06a_rvq_train.ipynb #c986985d
 from __future__ import annotations
-import math, time, warnings
+import math, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -148,9 +148,8 @@ def _trainer(out:Path, name:str, max_epochs:int, device, callbacks=(), progress:
 
 def _fit(trainer, module, train, val, ckpt:Path|None):
     from audiomi.mine import fit_quietly
-    with warnings.catch_warnings():
-        for m in ('.*exists and is not empty.*', '.*returned `None`.*', '.*optimizer.*', '.*val_dataloader.*'): warnings.filterwarnings('ignore', message=m)
-        fit_quietly(trainer, module, train, *([val] if val is not None else []), ckpt_path=str(ckpt) if ckpt else None)
+    fit_quietly(trainer, module, train, *([val] if val is not None else []), ckpt_path=str(ckpt) if ckpt else None,
+                ignore=('.*exists and is not empty.*', '.*returned `None`.*', '.*optimizer.*', '.*val_dataloader.*'))
 
 def _split_report(rvq:GroupedRVQ, x:np.ndarray, chunk:int=8192) -> dict:
     "Relative MSE and per-layer codebook statistics of a split at full depth"
