@@ -5,6 +5,7 @@
 # %% ../nbs/03_diffusion_mi.ipynb #412de8e4
 from __future__ import annotations
 import copy, math, time, warnings
+from typing import Callable
 
 import numpy as np
 import torch
@@ -15,9 +16,9 @@ from .core import seed_everything, array_loader
 from .mine import quiet_trainer, train_val_split, fit_quietly
 
 # %% auto #0
-__all__ = ['noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi', 'choose_window', 'default_width',
-           'GroupNorm1d', 'ResBlock', 'Denoiser', 'MoEDenoiser', 'GaussianDenoiser', 'sparse_covariance', 'MMGModule',
-           'build_mmg', 'MMG']
+__all__ = ['LR_SCHEDULES', 'noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi', 'choose_window',
+           'default_width', 'GroupNorm1d', 'ResBlock', 'Denoiser', 'MoEDenoiser', 'GaussianDenoiser',
+           'sparse_covariance', 'cosine_decay', 'MMGModule', 'build_mmg', 'MMG']
 
 # %% ../nbs/03_diffusion_mi.ipynb #cd186941
 def noisy_channel(x:torch.Tensor, # clean data [B, ...]
@@ -250,7 +251,16 @@ def sparse_covariance(task, # a `multinormal_sparse` task
     for i in range(p['n_interacting']): cov[i, dx + i] = cov[dx + i, i] = p['rho']
     return cov
 
-# %% ../nbs/03_diffusion_mi.ipynb #4c73509b
+# %% ../nbs/03_diffusion_mi.ipynb #2f80eeba
+LR_SCHEDULES = ('constant', 'cosine')
+
+def cosine_decay(total_steps:int, # steps of the whole run
+                ) -> Callable[[int], float]:
+    "Learning-rate factor at step s: ½(1 + cos(π·s/total)), from 1 to 0 (held at 0 after the end)"
+    total = max(1, total_steps)
+    return lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total) / total))
+
+# %% ../nbs/03_diffusion_mi.ipynb #35ddd1f1
 class MMGModule(L.LightningModule):
     "MMG: one denoiser (or two experts) trained with the CFG-style I-MMSE loss; logs `val_mi` and `val_mi_orthogonal`"
     def __init__(self, d_x:int, # dimension of x
@@ -268,6 +278,7 @@ class MMGModule(L.LightningModule):
                  logsnr_clip:float=4.0, # … and truncation (α ∈ loc ± clip·scale)
                  lr:float=1e-3, # Adam learning rate
                  weight_decay:float=1e-5, # Adam weight decay
+                 lr_schedule:str='constant', # 'constant' or 'cosine' (per-step cosine decay of the learning rate to 0 over the run)
                  p_uncond:float=0.5, # probability that a training sample's y is dropped (null condition)
                  use_ema:bool=True, # keep an exponential moving average of the weights and estimate with it
                  ema_decay:float=0.999, # EMA decay (warmed up as min(decay, (1+n)/(10+n)) over the first updates)
@@ -276,6 +287,7 @@ class MMGModule(L.LightningModule):
                  seed:int=0, # seeds the validation draws (the same draws at every validation)
                 ):
         super().__init__()
+        if lr_schedule not in LR_SCHEDULES: raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
         self.save_hyperparameters()
         kw = dict(model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, conditioning=conditioning)
         self.net = MoEDenoiser(d_x, d_y, snr_threshold=snr_threshold, **kw) if use_moe else Denoiser(d_x, d_y, **kw)
@@ -292,8 +304,12 @@ class MMGModule(L.LightningModule):
         return self.ema if self.hparams.use_ema else self.net
 
     def configure_optimizers(self):
-        return torch.optim.Adam(self.net.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay,
-                                fused=self.device.type in ('cpu', 'cuda'))
+        "Adam; with `lr_schedule='cosine'` a per-step cosine decay to 0 over the trainer's steps (`estimated_stepping_batches`)"
+        opt = torch.optim.Adam(self.net.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay,
+                               fused=self.device.type in ('cpu', 'cuda'))
+        if self.hparams.get('lr_schedule', 'constant') == 'constant': return opt
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, cosine_decay(int(self.trainer.estimated_stepping_batches)))
+        return dict(optimizer=opt, lr_scheduler=dict(scheduler=sched, interval='step'))
 
     def draw(self, x:torch.Tensor, # clean batch [B, d_x]
              generator:torch.Generator|None=None, # CPU generator: reproducible draws
@@ -391,7 +407,7 @@ class MMGModule(L.LightningModule):
         checkpoint['audiomi'] = dict(norm_state=self.norm_state)
     def on_load_checkpoint(self, checkpoint): self.norm_state = (checkpoint.get('audiomi') or {}).get('norm_state')
 
-# %% ../nbs/03_diffusion_mi.ipynb #dfa856d8
+# %% ../nbs/03_diffusion_mi.ipynb #96d637a7
 def build_mmg(x_train:np.ndarray, # training x [n, d_x] (float)
               y_train:np.ndarray, # training y [n, d_y] (float, or token ids when module_kw has y_type='index')
               normalization:str='gaussianize', # Normalizer of float columns, fitted on the training pairs
@@ -434,6 +450,7 @@ class MMG:
                  window:str='auto', # 'auto': widen the window to the data (`choose_window`); 'fixed': use it as given
                  lr:float=1e-3, # Adam learning rate
                  weight_decay:float=1e-5, # Adam weight decay
+                 lr_schedule:str='constant', # 'constant' or 'cosine' (decay to 0 over the run, per step)
                  batch_size:int=256, # samples per step
                  max_epochs:int=200, # training epochs
                  use_ema:bool=True, # estimate with an exponential moving average of the weights
@@ -456,9 +473,10 @@ class MMG:
         if y_type == 'index' and not y_vocab_size: raise ValueError("y_type='index' needs y_vocab_size")
         from audiomi.pairs import Normalizer
         Normalizer(normalization)   # fail early on an unknown method
+        if lr_schedule not in LR_SCHEDULES: raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
         if not 0 <= moe_warmup < 1: raise ValueError(f"moe_warmup must lie in [0, 1), got {moe_warmup}")
         self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, conditioning=conditioning, y_type=y_type, y_vocab_size=y_vocab_size,
-                       y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, p_uncond=p_uncond, use_ema=use_ema,
+                       y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, p_uncond=p_uncond, use_ema=use_ema,
                        ema_decay=ema_decay, n_repeats=n_repeats, seed=seed)
         self.loc, self.scale, self.clip, self.window = logsnr_loc, logsnr_scale, logsnr_clip, window
         self.batch_size, self.max_epochs, self.val_fraction, self.val_every = batch_size, max_epochs, val_fraction, val_every_n_epochs
