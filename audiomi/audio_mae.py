@@ -100,6 +100,7 @@ class AudioMaskedAutoencoderViT(nn.Module):
                  mlp_ratio:float=1.0, # MLP hidden size / width
                  norm_pix_loss:bool=False, # normalise each target patch by its mean and variance
                  mask_ratio:float=0.8, # default share of masked patches
+                 grad_checkpointing:bool=False, # recompute block activations in the backward pass (less memory, ~30 % more time)
                 ):
         super().__init__()
         for name, v in (('num_mels', num_mels), ('mel_len', mel_len)):
@@ -109,6 +110,7 @@ class AudioMaskedAutoencoderViT(nn.Module):
         self.num_mels, self.mel_len, self.p, self.in_chans = num_mels, mel_len, patch_size, in_chans
         self.n_freq, self.n_time = num_mels // patch_size, mel_len // patch_size
         self.num_patches, self.mask_ratio, self.norm_pix_loss = self.n_freq * self.n_time, mask_ratio, norm_pix_loss
+        self.grad_checkpointing = grad_checkpointing
         self.patch_embed = nn.Conv2d(in_chans, embed_dim, patch_size, patch_size)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
         self.register_buffer('pos_embed', sincos_2d(embed_dim, self.n_time, self.n_freq)[None], persistent=False)
@@ -132,6 +134,13 @@ class AudioMaskedAutoencoderViT(nn.Module):
                 if m.bias is not None: nn.init.zeros_(m.bias)
             elif isinstance(m, nn.LayerNorm): nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
 
+    def _run(self, blocks:nn.ModuleList, x:torch.Tensor) -> torch.Tensor:
+        "Apply the blocks, with activation checkpointing when training with `grad_checkpointing`"
+        from torch.utils.checkpoint import checkpoint
+        for blk in blocks:
+            x = checkpoint(blk, x, use_reentrant=False) if self.grad_checkpointing and torch.is_grad_enabled() else blk(x)
+        return x
+
     def check_input(self, mels:torch.Tensor):
         "Raise a clear error unless `mels` is `[B, in_chans, num_mels, mel_len]` and finite"
         want = (self.in_chans, self.num_mels, self.mel_len)
@@ -152,8 +161,7 @@ class AudioMaskedAutoencoderViT(nn.Module):
         "Encode the visible patches: (latent [B, 1 + L_keep, D] with the class token first, mask [B, L], ids_restore [B, L])"
         x, mask, ids_restore = random_masking(self.patch_tokens(mels), mask_ratio, generator)
         cls = (self.cls_token + self.pos_embed[:, :1]).expand(len(x), -1, -1)
-        x = torch.cat([cls, x], 1)
-        for blk in self.blocks: x = blk(x)
+        x = self._run(self.blocks, torch.cat([cls, x], 1))
         return self.norm(x), mask, ids_restore
 
     def forward_decoder(self, latent:torch.Tensor, # encoder output [B, 1 + L_keep, D]
@@ -164,8 +172,7 @@ class AudioMaskedAutoencoderViT(nn.Module):
         B, L = ids_restore.shape
         fill = self.mask_token.expand(B, L + 1 - x.shape[1], -1)
         x_ = torch.cat([x[:, 1:], fill], 1).gather(1, ids_restore[..., None].expand(-1, -1, x.shape[2]))
-        x = torch.cat([x[:, :1], x_], 1) + self.decoder_pos_embed
-        for blk in self.decoder_blocks: x = blk(x)
+        x = self._run(self.decoder_blocks, torch.cat([x[:, :1], x_], 1) + self.decoder_pos_embed)
         return self.decoder_pred(self.decoder_norm(x))[:, 1:]
 
     def patch_errors(self, mels:torch.Tensor, pred:torch.Tensor) -> torch.Tensor:
@@ -198,7 +205,7 @@ class AudioMaskedAutoencoderViT(nn.Module):
         if pool not in ('mean', 'cls'): raise ValueError(f"pool must be 'mean' or 'cls', got {pool!r}")
         return latent[:, 1:].mean(1) if pool == 'mean' else latent[:, 0]
 
-# %% ../nbs/05_audio_mae.ipynb #7466983f
+# %% ../nbs/05_audio_mae.ipynb #f538c633
 @torch.no_grad()
 def reconstruct(model:AudioMaskedAutoencoderViT, # a (trained) model
                 mels:torch.Tensor, # [B, C, num_mels, mel_len]
@@ -241,7 +248,7 @@ def plot_reconstruction(r:dict, # `reconstruct`'s output
     if path is not None: fig.savefig(path, dpi=110)
     return fig
 
-# %% ../nbs/05_audio_mae.ipynb #be3f2489
+# %% ../nbs/05_audio_mae.ipynb #8fca2416
 LOSS_TYPES = ('who', 'focal', 'asymmetric', 'auc', 'bce')
 
 def classifier_loss(loss_type:str='who', # who, focal, asymmetric, auc or bce
@@ -272,7 +279,7 @@ def classifier_loss(loss_type:str='who', # who, focal, asymmetric, auc or bce
     return dict(who=who, focal=focal, asymmetric=asymmetric, auc=auc,
                 bce=lambda z, y: F.binary_cross_entropy_with_logits(z, y))[loss_type]
 
-# %% ../nbs/05_audio_mae.ipynb #4e812e53
+# %% ../nbs/05_audio_mae.ipynb #bb43949e
 class LearnableMarginTriplet(nn.Module):
     "Triplet margin loss with margin softplus(μ) (starts at `margin`) and a β/margin penalty that keeps it positive"
     def __init__(self, margin:float=1.0, # initial margin

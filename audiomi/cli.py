@@ -21,7 +21,8 @@ from . import features as feat
 # %% auto #0
 __all__ = ['add_command', 'init_distributed', 'features_filelists', 'features_extract', 'features_pair', 'features_info',
            'DemoConfig', 'run_demo', 'demo_mine_config', 'demo', 'mine_train', 'dmi_pairs', 'rvq_train',
-           'rvq_train_entropy', 'rvq_encode', 'rvq_decode', 'data_make_subset', 'make_parser', 'main']
+           'rvq_train_entropy', 'rvq_encode', 'rvq_decode', 'data_make_subset', 'mae_train', 'mae_recon',
+           'mae_evaluate', 'mae_plot', 'mae_make_data', 'make_parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #1c40c66e
 def _base_type(tp):
@@ -372,7 +373,144 @@ def _add_emaae(groups):
     p = add_command(groups, 'emaae', train_emaae)
     p.set_defaults(_func=_emaae_cli)
 
-# %% ../nbs/10_cli.ipynb #8bf12b44
+# %% ../nbs/10_cli.ipynb #550abd07
+_MAE_FLAGS = ('mode_type', 'batch_size', 'num_workers', 'start_epoch', 'max_epochs', 'patience', 'mask_ratio', 'base_dir',
+              'apply_specaugment', 'extend_bad', 'class_weight', 'loss_type', 'triplet_recon_loss', 'triplet_recon_weight',
+              'use_filter_dir', 'filter_mode', 'filter_params', 'hard_low_cut', 'hard_high_cut', 'energy_filter_mode',
+              'energy_filter_params', 'energy_hard_low_cut', 'energy_hard_high_cut', 'memory_efficient', 'pin_memory',
+              'persistent_workers', 'pretrained')
+
+def _mae_config(config, set, flags:dict):
+    "The YAML config with the flags that were given (not None / not empty) and then `--set` applied on top"
+    from audiomi.mae_train import MAEConfig
+    given = {k: v for k, v in flags.items() if k in _MAE_FLAGS and v is not None and v != []}
+    data = load_config(config, MAEConfig, list(set)) if config else load_config(None, MAEConfig, list(set))
+    from audiomi.core import config_to_dict
+    return load_config(config_to_dict(data) | given, MAEConfig)
+
+def mae_train(config:Optional[str]=None, # YAML config (the seed's keys; None: the defaults)
+              mode_type:Optional[str]=None, # auto, classifier or tripletloss
+              batch_size:Optional[int]=None, # batch size
+              base_path:str='.', # outputs go to base_path/prefix
+              checkpoint_path:Optional[str]=None, # resume from this checkpoint
+              prefix:Optional[str]=None, # run name (default: mae_<mode_type>)
+              num_workers:Optional[int]=None, # DataLoader workers
+              start_epoch:Optional[int]=None, # epochs already done (with --pretrained weights)
+              max_epochs:Optional[int]=None, # maximum epochs
+              patience:Optional[int]=None, # early stopping patience
+              mask_ratio:Optional[float]=None, # share of masked patches
+              base_dir:Optional[str]=None, # data: base_dir/{train,val}/{good,bad}/*.pt
+              apply_specaugment:Optional[bool]=None, # classifier: SpecAugment
+              extend_bad:Optional[bool]=None, # classifier: repeat bad training files to balance the classes
+              class_weight:list[float]=[], # classifier: [bad_weight, good_weight]
+              loss_type:Optional[str]=None, # classifier: who, focal, asymmetric, auc, bce
+              triplet_recon_loss:Optional[str]=None, # tripletloss: none, mse, logcosh
+              triplet_recon_weight:Optional[float]=None, # tripletloss: weight of the reconstruction loss
+              use_filter_dir:Optional[str]=None, # folder with train_recon.csv and val_recon.csv
+              filter_mode:Optional[str]=None, # median, mean, percentile, hardcode
+              filter_params:list[float]=[], # k, or lower upper
+              hard_low_cut:Optional[float]=None, # median/mean: lower reconstruction-loss cut
+              hard_high_cut:Optional[float]=None, # median/mean: upper reconstruction-loss cut
+              energy_filter_mode:Optional[str]=None, # median, mean, percentile, hardcode
+              energy_filter_params:list[float]=[], # as filter_params, for the energy
+              energy_hard_low_cut:Optional[float]=None, # median/mean: lower energy cut
+              energy_hard_high_cut:Optional[float]=None, # median/mean: upper energy cut
+              memory_efficient:Optional[bool]=None, # activation checkpointing, no pinning or persistent workers
+              pin_memory:Optional[bool]=None, # pin batches for GPU transfer
+              persistent_workers:Optional[bool]=None, # keep DataLoader workers between epochs
+              pretrained:Optional[str]=None, # checkpoint whose MAE weights start a classifier/triplet run
+              set:list[str]=[], # further overrides KEY=VALUE (e.g. model.embed_dim=128)
+              progress:bool=False, # Lightning progress bar
+             ) -> int:
+    "Train the audio MAE in one of the seed's modes (auto, classifier, tripletloss)"
+    from audiomi.mae_train import train_mae
+    cfg = _mae_config(config, set, dict(locals()))
+    train_mae(cfg, base_path, prefix or f'mae_{cfg.mode_type}', checkpoint_path, progress)
+    return 0
+
+def mae_recon(checkpoint:str, # a trained checkpoint (normally mode auto)
+              base_dir:str, # data: base_dir/{split}/{good,bad}/*.pt
+              out_dir:str, # where train_recon.csv and val_recon.csv go
+              n_masks:int=4, # random masks averaged per file
+              seed:int=0, # seed of the masks
+              device:str='auto', # auto, cpu or cuda
+             ) -> int:
+    "Per-file reconstruction loss and energy → {train,val}_recon.csv (the seed's evalmain.py --create_ignored_recon)"
+    from audiomi.mae_train import recon_report
+    recon_report(checkpoint, base_dir, out_dir, n_masks=n_masks, seed=seed, device=device)
+    return 0
+
+def mae_evaluate(checkpoint:str, # a classifier checkpoint
+                 base_dir:str, # data: base_dir/{split}/{good,bad}/*.pt
+                 split:str='val', # split to evaluate
+                 out_dir:Optional[str]=None, # write eval_<split>.json and the per-patient CSV here
+                 config:Optional[str]=None, # YAML config whose filter settings apply
+                 use_filter_dir:Optional[str]=None, # folder with <split>_recon.csv
+                 filter_mode:Optional[str]=None, # median, mean, percentile, hardcode
+                 filter_params:list[float]=[], # k, or lower upper
+                 hard_low_cut:Optional[float]=None, # median/mean: lower reconstruction-loss cut
+                 hard_high_cut:Optional[float]=None, # median/mean: upper reconstruction-loss cut
+                 energy_filter_mode:Optional[str]=None, # median, mean, percentile, hardcode
+                 energy_filter_params:list[float]=[], # as filter_params, for the energy
+                 energy_hard_low_cut:Optional[float]=None, # median/mean: lower energy cut
+                 energy_hard_high_cut:Optional[float]=None, # median/mean: upper energy cut
+                 set:list[str]=[], # further config overrides KEY=VALUE
+                 threshold:float=0.5, # P(good) above which a file is called good
+                 device:str='auto', # auto, cpu or cuda
+                ) -> int:
+    "Accuracy, F1 and AUC of a quality classifier per file and per patient, with the seed's filtering rules"
+    from audiomi.mae_train import evaluate_classifier
+    cfg = _mae_config(config, set, dict(locals()))
+    evaluate_classifier(checkpoint, base_dir, split, out_dir, cfg, threshold=threshold, device=device)
+    return 0
+
+def mae_plot(checkpoint:str, # a trained checkpoint
+             base_dir:str, # data: base_dir/{split}/{good,bad}/*.pt
+             out:str, # PNG to write
+             split:str='val', # split to draw from
+             index:int=0, # which file of the split
+             seed:int=0, # seed of the mask
+             device:str='cpu', # cpu or cuda
+            ) -> int:
+    "Spectrogram / visible patches / reconstruction of one file (PNG)"
+    from audiomi.mae_train import load_mae_checkpoint
+    from audiomi.mae_data import MelFolder
+    from audiomi.audio_mae import reconstruct, plot_reconstruction
+    module = load_mae_checkpoint(checkpoint)
+    m = module.mae.to(device)
+    ds = MelFolder(base_dir, split, m.num_mels, m.mel_len)
+    if not 0 <= index < len(ds): raise ValueError(f"index {index} is outside the {len(ds)} files of {Path(base_dir)/split}")
+    r = reconstruct(m, ds[index][0][None].to(device), seed=seed)
+    plot_reconstruction(r, path=out, title=Path(ds.files[index]).name)
+    print(f'{out}: {Path(ds.files[index]).name}, masked-patch MSE {float(r["loss"][0]):.4f}')
+    return 0
+
+def mae_make_data(src:str='data_subset', # folder with metadata.csv and the audio
+                  out_dir:str='results/audio_mae_data', # where train|val|test/good|bad/*.pt, stats.json and manifest.csv go
+                  n_mels:int=128, # mel bands (the model's num_mels)
+                  mel_len:int=256, # frames per file (the model's mel_len)
+                  hop_length:int=160, # STFT hop in samples
+                  n_fft:int=1024, # FFT size
+                  seed:int=0, # which patients are bad and every clip's degradation
+                  speakers:list[str]=[], # only these speakers (default: all)
+                  overwrite:bool=False, # rewrite existing files
+                 ) -> int:
+    "Good and degraded (bad) log-mel .pt files from data_subset/ in the seed's layout (resumable; failures listed)"
+    from audiomi.mae_data import make_mae_dataset
+    rep = make_mae_dataset(src, out_dir, n_mels=n_mels, mel_len=mel_len, hop_length=hop_length, n_fft=n_fft, seed=seed,
+                           speakers=speakers or None, overwrite=overwrite)
+    print(rep)
+    return 1 if rep.failed else 0
+
+def _add_mae(groups):
+    g = groups.add_parser('mae', help='audio MAE: data, training (auto, classifier, tripletloss), filtering, evaluation').add_subparsers(dest='cmd', metavar='SUBCOMMAND', required=True)
+    add_command(g, 'make-data', mae_make_data)
+    add_command(g, 'train', mae_train, aliases={'config': '-c'})
+    add_command(g, 'recon', mae_recon)
+    add_command(g, 'evaluate', mae_evaluate, aliases={'config': '-c'})
+    add_command(g, 'plot', mae_plot)
+
+# %% ../nbs/10_cli.ipynb #300e41f2
 def make_parser() -> argparse.ArgumentParser:
     "The `audiomi` argument parser"
     p = argparse.ArgumentParser(prog='audiomi', description='audiomi: information shared by audio representations, and how far they compress')
@@ -391,6 +529,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_dmi(groups)
     _add_rvq(groups)
     _add_emaae(groups)
+    _add_mae(groups)
     add_command(groups, 'demo', demo)
     return p
 
