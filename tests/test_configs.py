@@ -6,11 +6,13 @@ from audiomi.features import STFTParams, LogMelParams, EncodecParams
 from audiomi.mine import MineConfig
 from audiomi.dmi_runs import DmiPairsConfig
 from audiomi.rvq_train import RvqConfig
+from audiomi.mae_train import MAEConfig
 from conftest import ROOT
 
 SCHEMAS = {'demo.yaml': DemoConfig, 'complex_spec.yaml': STFTParams, 'logmel.yaml': LogMelParams,
            'encodec.yaml': EncodecParams, 'mine.yaml': MineConfig, 'dmi_pairs.yaml': DmiPairsConfig,
-           'rvq.yaml': RvqConfig, 'rvq_logmel.yaml': RvqConfig}     # mine.yaml: the seed's README example, verbatim
+           'rvq.yaml': RvqConfig, 'rvq_logmel.yaml': RvqConfig, 'mae_seed_example.yaml': MAEConfig, 'mae_subset.yaml': MAEConfig}
+# mine.yaml and mae_seed_example.yaml: the seeds' README examples, verbatim
 CONFIGS = sorted((ROOT/'configs').glob('*.yaml'))
 
 def test_every_config_has_a_schema():
