@@ -6,14 +6,15 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.audiomi-installed
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test check-sync export clean-nbs readme bench bench-rvq bench-dmi bench-emaae emaae-sweep ema-data rvq-demo clean
+.PHONY: help install demo test check-sync export clean-nbs readme bench bench-rvq bench-dmi bench-emaae bench-mae emaae-sweep mae-demo ema-data rvq-demo clean
 
 help:
 	@echo "make demo   - install (into $(VENV)) and run the main job on data_subset/"
 	@echo "make test   - install and run every test (notebooks, integration, papermill templates)"
 	@echo "make rvq-demo - the RVQ codec on data_subset/ log-mels: features, both training stages, encode/decode at 100 BPF"
 	@echo "make emaae-sweep - the EMA autoencoder alpha sweep on data_subset/ema (papermill, CPU)"
-	@echo "make export / clean-nbs / readme / check-sync / bench / bench-rvq / bench-dmi / bench-emaae / ema-data"
+	@echo "make mae-demo - the audio MAE chain on data_subset/: data, autoencoder, recon report, classifier with/without filtering (papermill)"
+	@echo "make export / clean-nbs / readme / check-sync / bench / bench-rvq / bench-dmi / bench-emaae / bench-mae / ema-data"
 
 # (re)install when the packaging files change; pip's cache makes repeated installs quick
 $(STAMP): setup.py settings.ini pyproject.toml
@@ -66,6 +67,14 @@ bench-dmi: $(STAMP)
 
 bench-emaae: $(STAMP)
 	$(BIN)/python benchmarks/bench_emaae.py
+
+bench-mae: $(STAMP)
+	$(BIN)/python benchmarks/bench_mae.py
+
+# the audio MAE chain on data_subset/ (runs/audio_mae.ipynb, CPU-sized configs/mae_subset.yaml); resumable
+mae-demo: $(STAMP)
+	mkdir -p results/audio_mae
+	$(BIN)/papermill runs/audio_mae.ipynb results/audio_mae/audio_mae.ipynb -k python3
 
 # the papermill alpha sweep of the EMA autoencoder (runs/emaae.ipynb) on the synthetic set; resumable
 emaae-sweep: $(STAMP)
