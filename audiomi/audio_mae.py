@@ -5,17 +5,20 @@
 # %% ../nbs/05_audio_mae.ipynb #4814a53a
 from __future__ import annotations
 import math
-from typing import Optional
+from dataclasses import dataclass
+from typing import Literal, Optional
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .core import cfg_field
+
 # %% auto #0
-__all__ = ['LOSS_TYPES', 'RECON_LOSSES', 'patchify', 'unpatchify', 'sincos_1d', 'sincos_2d', 'random_masking',
-           'AudioMaskedAutoencoderViT', 'reconstruct', 'plot_reconstruction', 'classifier_loss',
-           'LearnableMarginTriplet', 'logcosh', 'masked_recon_loss']
+__all__ = ['LOSS_TYPES', 'RECON_LOSSES', 'MODES', 'FILTER_MODES', 'patchify', 'unpatchify', 'sincos_1d', 'sincos_2d',
+           'random_masking', 'AudioMaskedAutoencoderViT', 'reconstruct', 'plot_reconstruction', 'classifier_loss',
+           'LearnableMarginTriplet', 'logcosh', 'masked_recon_loss', 'MAEModelConfig', 'MAEConfig']
 
 # %% ../nbs/05_audio_mae.ipynb #a72ab684
 def patchify(mels:torch.Tensor, # spectrograms [B, C, num_mels, mel_len]
@@ -315,3 +318,59 @@ def masked_recon_loss(model:AudioMaskedAutoencoderViT, # the autoencoder
     if kind == 'mse': return model.forward_loss(mels, pred, mask).mean()
     err = logcosh(pred - patchify(mels, model.p)).mean(-1)
     return ((err * mask).sum(1) / mask.sum(1).clamp_min(1)).mean()
+
+# %% ../nbs/05_audio_mae.ipynb #ca9faa62
+MODES = ('auto', 'classifier', 'tripletloss')
+FILTER_MODES = ('median', 'mean', 'percentile', 'hardcode')
+
+@dataclass
+class MAEModelConfig:
+    num_mels: int = cfg_field(256, 'mel bins of the input', ge=1)
+    mel_len: int = cfg_field(256, 'frames of the input', ge=1)
+    patch_size: int = cfg_field(16, 'square patch side', ge=1)
+    in_chans: int = cfg_field(1, 'input channels', ge=1)
+    embed_dim: int = cfg_field(256, 'encoder width', ge=4)
+    encoder_depth: int = cfg_field(6, 'encoder blocks', ge=1)
+    num_heads: int = cfg_field(6, 'encoder attention heads', ge=1)
+    decoder_embed_dim: int = cfg_field(256, 'decoder width', ge=4)
+    decoder_depth: int = cfg_field(6, 'decoder blocks', ge=1)
+    decoder_num_heads: int = cfg_field(6, 'decoder attention heads', ge=1)
+    mlp_ratio: float = cfg_field(1.0, 'MLP hidden size / width', gt=0)
+    norm_pix_loss: bool = cfg_field(False, 'normalise each target patch by its mean and variance')
+
+@dataclass
+class MAEConfig:
+    mode_type: Literal['auto', 'classifier', 'tripletloss'] = cfg_field('auto', 'what to train')
+    batch_size: int = cfg_field(128, 'spectrograms (or triples) per step', ge=1)
+    max_epochs: int = cfg_field(500, 'training epochs', ge=1)
+    patience: int = cfg_field(25, 'early stopping: epochs without a better validation metric', ge=1)
+    mask_ratio: float = cfg_field(0.8, 'share of masked patches', ge=0, lt=1)
+    base_dir: str = cfg_field('data/dia_tmp_2', 'data: base_dir/{train,val}/{good,bad}/*.pt')
+    model: MAEModelConfig = cfg_field(MAEModelConfig())
+    apply_specaugment: bool = cfg_field(False, 'classifier: SpecAugment time and frequency masks on training batches')
+    class_weight: list[float] = cfg_field([4.0, 1.0], 'classifier (who): weights of [bad, good]')
+    loss_type: Literal['who', 'focal', 'asymmetric', 'auc', 'bce'] = cfg_field('who', 'classifier loss')
+    triplet_recon_loss: Literal['none', 'mse', 'logcosh'] = cfg_field('none', 'tripletloss: reconstruction loss added on the anchors')
+    triplet_recon_weight: float = cfg_field(1.0, 'tripletloss: weight of the reconstruction loss', ge=0)
+    triplet_margin: float = cfg_field(1.0, 'tripletloss: initial (learnable) margin', gt=0)
+    extend_bad: bool = cfg_field(False, 'classifier: repeat bad training files to balance the classes')
+    pretrained: Optional[str] = cfg_field(None, 'classifier/tripletloss: a checkpoint whose encoder (and decoder) weights start the model')
+    learning_rate: float = cfg_field(1e-4, 'AdamW learning rate', gt=0)
+    weight_decay: float = cfg_field(0.05, 'AdamW weight decay (not on biases, norms and tokens)', ge=0)
+    start_epoch: int = cfg_field(0, 'epochs already done (weights from pretrained): trains max_epochs − start_epoch', ge=0)
+    num_workers: int = cfg_field(0, 'DataLoader workers', ge=0)
+    pin_memory: bool = cfg_field(False, 'pin batches for faster GPU transfer (more RAM)')
+    persistent_workers: bool = cfg_field(False, 'keep workers between epochs (more RAM)')
+    memory_efficient: bool = cfg_field(False, 'activation checkpointing; no pinning or persistent workers')
+    use_filter_dir: Optional[str] = cfg_field(None, 'folder with train_recon.csv and val_recon.csv (recon_report)')
+    filter_mode: Optional[str] = cfg_field(None, 'reconstruction-loss filter', choices=(None,) + FILTER_MODES)
+    filter_params: list[float] = cfg_field([], 'k (median, mean), lower upper (percentile as fractions, hardcode)')
+    hard_low_cut: Optional[float] = cfg_field(None, 'median/mean: drop losses below this')
+    hard_high_cut: Optional[float] = cfg_field(None, 'median/mean: drop losses above this')
+    energy_filter_mode: Optional[str] = cfg_field(None, 'energy filter', choices=(None,) + FILTER_MODES)
+    energy_filter_params: list[float] = cfg_field([], 'as filter_params, for the energy (default: the same)')
+    energy_hard_low_cut: Optional[float] = cfg_field(None, 'median/mean: drop energies below this')
+    energy_hard_high_cut: Optional[float] = cfg_field(None, 'median/mean: drop energies above this')
+    seed: int = cfg_field(42, 'seed of initialisation, shuffling, masks and triples')
+    device: str = cfg_field('auto', 'auto, cpu or cuda')
+    precision: str = cfg_field('32-true', "Lightning precision ('32-true', 'bf16-mixed', '16-mixed')")

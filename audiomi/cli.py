@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #68deca71
 from __future__ import annotations
-import argparse, inspect, os, sys, types, typing
+import argparse, dataclasses, inspect, os, sys, types, typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -15,14 +15,14 @@ import torch
 from fastcore.docments import docments
 
 from .core import (ConfigError, cfg_field, load_config, save_config, save_results, format_table, get_device,
-                          read_json)
+                          read_json, config_to_dict)
 from . import features as feat
 
 # %% auto #0
 __all__ = ['add_command', 'init_distributed', 'features_filelists', 'features_extract', 'features_pair', 'features_info',
            'DemoConfig', 'run_demo', 'demo_mine_config', 'demo', 'mine_train', 'dmi_pairs', 'rvq_train',
-           'rvq_train_entropy', 'rvq_encode', 'rvq_decode', 'data_make_subset', 'mae_train', 'mae_recon',
-           'mae_evaluate', 'mae_plot', 'mae_make_data', 'make_parser', 'main']
+           'rvq_train_entropy', 'rvq_encode', 'rvq_decode', 'data_make_subset', 'config_flags', 'mae_train',
+           'mae_recon', 'mae_evaluate', 'mae_plot', 'mae_make_data', 'make_parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #1c40c66e
 def _base_type(tp):
@@ -376,55 +376,43 @@ def _add_emaae(groups):
 # %% ../nbs/10_cli.ipynb #550abd07
 _MAE_FLAGS = ('mode_type', 'batch_size', 'num_workers', 'start_epoch', 'max_epochs', 'patience', 'mask_ratio', 'base_dir',
               'apply_specaugment', 'extend_bad', 'class_weight', 'loss_type', 'triplet_recon_loss', 'triplet_recon_weight',
-              'use_filter_dir', 'filter_mode', 'filter_params', 'hard_low_cut', 'hard_high_cut', 'energy_filter_mode',
-              'energy_filter_params', 'energy_hard_low_cut', 'energy_hard_high_cut', 'memory_efficient', 'pin_memory',
-              'persistent_workers', 'pretrained')
+              'memory_efficient', 'pin_memory', 'persistent_workers', 'pretrained')
+_MAE_FILTER_FLAGS = ('use_filter_dir', 'filter_mode', 'filter_params', 'hard_low_cut', 'hard_high_cut', 'energy_filter_mode',
+                     'energy_filter_params', 'energy_hard_low_cut', 'energy_hard_high_cut')
+
+def config_flags(p:argparse.ArgumentParser, # a subcommand's parser
+                 schema:type, # the config dataclass
+                 names:tuple, # top-level keys that get a flag of the same name
+                ):
+    "Add `--key` flags for config keys (type, choices and help from the dataclass); a flag not given stays None"
+    hints = typing.get_type_hints(schema)
+    fields = {f.name: f for f in dataclasses.fields(schema)}
+    for n in names:
+        tp, help = _base_type(hints[n]), fields[n].metadata.get('help', '')
+        if tp is bool: p.add_argument(f'--{n}', action=argparse.BooleanOptionalAction, default=None, help=help); continue
+        kw = dict(default=None, help=help)
+        if typing.get_origin(tp) is list: kw.update(nargs='+', type=(typing.get_args(tp) or (str,))[0])
+        elif typing.get_origin(tp) is typing.Literal: kw.update(choices=typing.get_args(tp))
+        else: kw['type'] = tp if tp in (int, float, str) else str
+        p.add_argument(f'--{n}', **kw)
 
 def _mae_config(config, set, flags:dict):
-    "The YAML config with the flags that were given (not None / not empty) and then `--set` applied on top"
-    from audiomi.mae_train import MAEConfig
-    given = {k: v for k, v in flags.items() if k in _MAE_FLAGS and v is not None and v != []}
-    data = load_config(config, MAEConfig, list(set)) if config else load_config(None, MAEConfig, list(set))
-    from audiomi.core import config_to_dict
-    return load_config(config_to_dict(data) | given, MAEConfig)
+    "The YAML config, then `--set` overrides, then the seed's flags that were given"
+    from audiomi.audio_mae import MAEConfig
+    cfg = config_to_dict(load_config(config, MAEConfig, list(set)))
+    return load_config(cfg | {k: v for k, v in flags.items() if v is not None}, MAEConfig)
 
 def mae_train(config:Optional[str]=None, # YAML config (the seed's keys; None: the defaults)
-              mode_type:Optional[str]=None, # auto, classifier or tripletloss
-              batch_size:Optional[int]=None, # batch size
               base_path:str='.', # outputs go to base_path/prefix
               checkpoint_path:Optional[str]=None, # resume from this checkpoint
               prefix:Optional[str]=None, # run name (default: mae_<mode_type>)
-              num_workers:Optional[int]=None, # DataLoader workers
-              start_epoch:Optional[int]=None, # epochs already done (with --pretrained weights)
-              max_epochs:Optional[int]=None, # maximum epochs
-              patience:Optional[int]=None, # early stopping patience
-              mask_ratio:Optional[float]=None, # share of masked patches
-              base_dir:Optional[str]=None, # data: base_dir/{train,val}/{good,bad}/*.pt
-              apply_specaugment:Optional[bool]=None, # classifier: SpecAugment
-              extend_bad:Optional[bool]=None, # classifier: repeat bad training files to balance the classes
-              class_weight:list[float]=[], # classifier: [bad_weight, good_weight]
-              loss_type:Optional[str]=None, # classifier: who, focal, asymmetric, auc, bce
-              triplet_recon_loss:Optional[str]=None, # tripletloss: none, mse, logcosh
-              triplet_recon_weight:Optional[float]=None, # tripletloss: weight of the reconstruction loss
-              use_filter_dir:Optional[str]=None, # folder with train_recon.csv and val_recon.csv
-              filter_mode:Optional[str]=None, # median, mean, percentile, hardcode
-              filter_params:list[float]=[], # k, or lower upper
-              hard_low_cut:Optional[float]=None, # median/mean: lower reconstruction-loss cut
-              hard_high_cut:Optional[float]=None, # median/mean: upper reconstruction-loss cut
-              energy_filter_mode:Optional[str]=None, # median, mean, percentile, hardcode
-              energy_filter_params:list[float]=[], # as filter_params, for the energy
-              energy_hard_low_cut:Optional[float]=None, # median/mean: lower energy cut
-              energy_hard_high_cut:Optional[float]=None, # median/mean: upper energy cut
-              memory_efficient:Optional[bool]=None, # activation checkpointing, no pinning or persistent workers
-              pin_memory:Optional[bool]=None, # pin batches for GPU transfer
-              persistent_workers:Optional[bool]=None, # keep DataLoader workers between epochs
-              pretrained:Optional[str]=None, # checkpoint whose MAE weights start a classifier/triplet run
               set:list[str]=[], # further overrides KEY=VALUE (e.g. model.embed_dim=128)
               progress:bool=False, # Lightning progress bar
+              **flags, # the seed's flags (`_MAE_FLAGS`, `_MAE_FILTER_FLAGS`): config keys of the same name
              ) -> int:
     "Train the audio MAE in one of the seed's modes (auto, classifier, tripletloss)"
     from audiomi.mae_train import train_mae
-    cfg = _mae_config(config, set, dict(locals()))
+    cfg = _mae_config(config, set, flags)
     train_mae(cfg, base_path, prefix or f'mae_{cfg.mode_type}', checkpoint_path, progress)
     return 0
 
@@ -445,23 +433,14 @@ def mae_evaluate(checkpoint:str, # a classifier checkpoint
                  split:str='val', # split to evaluate
                  out_dir:Optional[str]=None, # write eval_<split>.json and the per-patient CSV here
                  config:Optional[str]=None, # YAML config whose filter settings apply
-                 use_filter_dir:Optional[str]=None, # folder with <split>_recon.csv
-                 filter_mode:Optional[str]=None, # median, mean, percentile, hardcode
-                 filter_params:list[float]=[], # k, or lower upper
-                 hard_low_cut:Optional[float]=None, # median/mean: lower reconstruction-loss cut
-                 hard_high_cut:Optional[float]=None, # median/mean: upper reconstruction-loss cut
-                 energy_filter_mode:Optional[str]=None, # median, mean, percentile, hardcode
-                 energy_filter_params:list[float]=[], # as filter_params, for the energy
-                 energy_hard_low_cut:Optional[float]=None, # median/mean: lower energy cut
-                 energy_hard_high_cut:Optional[float]=None, # median/mean: upper energy cut
                  set:list[str]=[], # further config overrides KEY=VALUE
                  threshold:float=0.5, # P(good) above which a file is called good
                  device:str='auto', # auto, cpu or cuda
+                 **filters, # the filter flags (`_MAE_FILTER_FLAGS`)
                 ) -> int:
     "Accuracy, F1 and AUC of a quality classifier per file and per patient, with the seed's filtering rules"
     from audiomi.mae_train import evaluate_classifier
-    cfg = _mae_config(config, set, dict(locals()))
-    evaluate_classifier(checkpoint, base_dir, split, out_dir, cfg, threshold=threshold, device=device)
+    evaluate_classifier(checkpoint, base_dir, split, out_dir, _mae_config(config, set, filters), threshold=threshold, device=device)
     return 0
 
 def mae_plot(checkpoint:str, # a trained checkpoint
@@ -505,9 +484,10 @@ def mae_make_data(src:str='data_subset', # folder with metadata.csv and the audi
 def _add_mae(groups):
     g = groups.add_parser('mae', help='audio MAE: data, training (auto, classifier, tripletloss), filtering, evaluation').add_subparsers(dest='cmd', metavar='SUBCOMMAND', required=True)
     add_command(g, 'make-data', mae_make_data)
-    add_command(g, 'train', mae_train, aliases={'config': '-c'})
+    from audiomi.audio_mae import MAEConfig
+    config_flags(add_command(g, 'train', mae_train, aliases={'config': '-c'}), MAEConfig, _MAE_FLAGS + _MAE_FILTER_FLAGS)
     add_command(g, 'recon', mae_recon)
-    add_command(g, 'evaluate', mae_evaluate, aliases={'config': '-c'})
+    config_flags(add_command(g, 'evaluate', mae_evaluate, aliases={'config': '-c'}), MAEConfig, _MAE_FILTER_FLAGS)
     add_command(g, 'plot', mae_plot)
 
 # %% ../nbs/10_cli.ipynb #300e41f2

@@ -5,85 +5,26 @@
 # %% ../nbs/05b_mae_train.ipynb #846e0244
 from __future__ import annotations
 import math, time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Optional
 
 import numpy as np
-import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import lightning as L
 
-from .core import (cfg_field, load_config, save_config, seed_everything, get_device, load_checkpoint,
+from .core import (save_config, seed_everything, get_device, load_checkpoint,
                           atomic_write_text, write_json, environment_info)
-from .audio_mae import (AudioMaskedAutoencoderViT, classifier_loss, LearnableMarginTriplet, masked_recon_loss,
-                               reconstruct, plot_reconstruction, LOSS_TYPES)
+from .audio_mae import (AudioMaskedAutoencoderViT, MAEConfig, MODES, classifier_loss, LearnableMarginTriplet, masked_recon_loss,
+                               reconstruct)
 from .mae_data import MelFolder, TripletMelDataset, ignored_files, read_recon_csv, write_recon_csv, signal_energy, file_metrics, patient_metrics
 
 # %% auto #0
-__all__ = ['MODES', 'FILTER_MODES', 'MAEModelConfig', 'MAEConfig', 'spec_augment', 'MAEModule', 'filtered_files', 'mae_datasets',
-           'load_mae_checkpoint', 'load_pretrained', 'train_mae', 'file_recon_losses', 'recon_report',
-           'classifier_scores', 'evaluate_classifier']
+__all__ = ['spec_augment', 'MAEModule', 'filtered_files', 'mae_datasets', 'load_mae_checkpoint', 'load_pretrained', 'train_mae',
+           'file_recon_losses', 'recon_report', 'classifier_scores', 'evaluate_classifier']
 
-# %% ../nbs/05b_mae_train.ipynb #b1e35166
-MODES = ('auto', 'classifier', 'tripletloss')
-FILTER_MODES = ('median', 'mean', 'percentile', 'hardcode')
-
-@dataclass
-class MAEModelConfig:
-    num_mels: int = cfg_field(256, 'mel bins of the input', ge=1)
-    mel_len: int = cfg_field(256, 'frames of the input', ge=1)
-    patch_size: int = cfg_field(16, 'square patch side', ge=1)
-    in_chans: int = cfg_field(1, 'input channels', ge=1)
-    embed_dim: int = cfg_field(256, 'encoder width', ge=4)
-    encoder_depth: int = cfg_field(6, 'encoder blocks', ge=1)
-    num_heads: int = cfg_field(6, 'encoder attention heads', ge=1)
-    decoder_embed_dim: int = cfg_field(256, 'decoder width', ge=4)
-    decoder_depth: int = cfg_field(6, 'decoder blocks', ge=1)
-    decoder_num_heads: int = cfg_field(6, 'decoder attention heads', ge=1)
-    mlp_ratio: float = cfg_field(1.0, 'MLP hidden size / width', gt=0)
-    norm_pix_loss: bool = cfg_field(False, 'normalise each target patch by its mean and variance')
-
-@dataclass
-class MAEConfig:
-    mode_type: Literal['auto', 'classifier', 'tripletloss'] = cfg_field('auto', 'what to train')
-    batch_size: int = cfg_field(128, 'spectrograms (or triples) per step', ge=1)
-    max_epochs: int = cfg_field(500, 'training epochs', ge=1)
-    patience: int = cfg_field(25, 'early stopping: epochs without a better validation metric', ge=1)
-    mask_ratio: float = cfg_field(0.8, 'share of masked patches', ge=0, lt=1)
-    base_dir: str = cfg_field('data/dia_tmp_2', 'data: base_dir/{train,val}/{good,bad}/*.pt')
-    model: MAEModelConfig = cfg_field(MAEModelConfig())
-    apply_specaugment: bool = cfg_field(False, 'classifier: SpecAugment time and frequency masks on training batches')
-    class_weight: list[float] = cfg_field([4.0, 1.0], 'classifier (who): weights of [bad, good]')
-    loss_type: Literal['who', 'focal', 'asymmetric', 'auc', 'bce'] = cfg_field('who', 'classifier loss')
-    triplet_recon_loss: Literal['none', 'mse', 'logcosh'] = cfg_field('none', 'tripletloss: reconstruction loss added on the anchors')
-    triplet_recon_weight: float = cfg_field(1.0, 'tripletloss: weight of the reconstruction loss', ge=0)
-    triplet_margin: float = cfg_field(1.0, 'tripletloss: initial (learnable) margin', gt=0)
-    extend_bad: bool = cfg_field(False, 'classifier: repeat bad training files to balance the classes')
-    pretrained: Optional[str] = cfg_field(None, 'classifier/tripletloss: a checkpoint whose encoder (and decoder) weights start the model')
-    learning_rate: float = cfg_field(1e-4, 'AdamW learning rate', gt=0)
-    weight_decay: float = cfg_field(0.05, 'AdamW weight decay (not on biases, norms and tokens)', ge=0)
-    start_epoch: int = cfg_field(0, 'epochs already done (weights from pretrained): trains max_epochs − start_epoch', ge=0)
-    num_workers: int = cfg_field(0, 'DataLoader workers', ge=0)
-    pin_memory: bool = cfg_field(False, 'pin batches for faster GPU transfer (more RAM)')
-    persistent_workers: bool = cfg_field(False, 'keep workers between epochs (more RAM)')
-    memory_efficient: bool = cfg_field(False, 'activation checkpointing; no pinning or persistent workers')
-    use_filter_dir: Optional[str] = cfg_field(None, 'folder with train_recon.csv and val_recon.csv (recon_report)')
-    filter_mode: Optional[str] = cfg_field(None, 'reconstruction-loss filter', choices=(None,) + FILTER_MODES)
-    filter_params: list[float] = cfg_field([], 'k (median, mean), lower upper (percentile as fractions, hardcode)')
-    hard_low_cut: Optional[float] = cfg_field(None, 'median/mean: drop losses below this')
-    hard_high_cut: Optional[float] = cfg_field(None, 'median/mean: drop losses above this')
-    energy_filter_mode: Optional[str] = cfg_field(None, 'energy filter', choices=(None,) + FILTER_MODES)
-    energy_filter_params: list[float] = cfg_field([], 'as filter_params, for the energy (default: the same)')
-    energy_hard_low_cut: Optional[float] = cfg_field(None, 'median/mean: drop energies below this')
-    energy_hard_high_cut: Optional[float] = cfg_field(None, 'median/mean: drop energies above this')
-    seed: int = cfg_field(42, 'seed of initialisation, shuffling, masks and triples')
-    device: str = cfg_field('auto', 'auto, cpu or cuda')
-    precision: str = cfg_field('32-true', "Lightning precision ('32-true', 'bf16-mixed', '16-mixed')")
-
-# %% ../nbs/05b_mae_train.ipynb #3282a119
+# %% ../nbs/05b_mae_train.ipynb #1dcbcd4a
 def spec_augment(mels:torch.Tensor, # [B, C, num_mels, mel_len]
                  freq_param:int, # widest frequency mask (bins)
                  time_param:int, # widest time mask (frames)
@@ -176,7 +117,7 @@ class MAEModule(L.LightningModule):
         return torch.optim.AdamW([dict(params=decay, weight_decay=self.hparams.weight_decay),
                                   dict(params=no_decay, weight_decay=0.0)], lr=self.hparams.learning_rate, betas=(0.9, 0.95))
 
-# %% ../nbs/05b_mae_train.ipynb #137377ac
+# %% ../nbs/05b_mae_train.ipynb #0c43194a
 def filtered_files(cfg:MAEConfig, # the run's config
                    split:str, # 'train' or 'val' (reads {split}_recon.csv)
                   ) -> set:
@@ -205,7 +146,7 @@ def mae_datasets(cfg:MAEConfig, # the run's config
         out[split] = ds
     return out
 
-# %% ../nbs/05b_mae_train.ipynb #376e30fc
+# %% ../nbs/05b_mae_train.ipynb #bab0872e
 def load_mae_checkpoint(path:str|Path, # a checkpoint written by `train_mae`
                         mode_type:Optional[str]=None, # refuse a checkpoint of another mode (None: any)
                        ) -> MAEModule:
@@ -289,7 +230,7 @@ def train_mae(cfg:MAEConfig, # the resolved config
     print(f"{cfg.mode_type}: {r['epochs']} epochs, best {monitor} {r['best_score']} → {r['best_checkpoint']}", flush=True)
     return r
 
-# %% ../nbs/05b_mae_train.ipynb #2e861c4e
+# %% ../nbs/05b_mae_train.ipynb #e8507deb
 @torch.no_grad()
 def file_recon_losses(module:MAEModule, # a trained module (any mode; `auto` is what the seed uses)
                       ds:MelFolder, # the files
@@ -329,7 +270,7 @@ def recon_report(checkpoint:str|Path, # a trained checkpoint (normally `auto`)
               f'energy {energy.mean():.4f} ± {energy.std():.4f} → {path}', flush=True)
     return out
 
-# %% ../nbs/05b_mae_train.ipynb #ff993eac
+# %% ../nbs/05b_mae_train.ipynb #58f1e522
 @torch.no_grad()
 def classifier_scores(module:MAEModule, # a classifier module
                       ds:MelFolder, # the files

@@ -1,10 +1,9 @@
 """`audiomi emaae` through the console script on the synthetic EMA set of data_subset/ema (tiny model): a full run with
 early stopping and the alpha phase, evaluation of the saved weights, a run killed mid-training and resumed, and bad
 feature files that must stop the run with their names."""
-import json, signal, subprocess, time
+import json, subprocess
 import numpy as np
-import torch
-from conftest import ROOT, DATA, audiomi_cmd
+from conftest import ROOT, DATA, audiomi_cmd, kill_after_epoch
 
 EMA = DATA/'ema'
 TINY = ['--inner_size', '16', '--batch_sz', '16', '--segment', '60', '--device', 'cpu']
@@ -30,20 +29,7 @@ def test_kill_and_resume(tmp_path):
     out = tmp_path/'run'
     ck = out/'checkpoints'/'last.ckpt'
     args = ['emaae', '--train_dir', EMA/'train', '--out_dir', out, *TINY]
-    p = subprocess.Popen(audiomi_cmd(*args, '--epochs', '100000'), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        t0 = time.time()
-        while time.time() - t0 < 120:
-            if ck.exists():
-                try:
-                    if torch.load(ck, weights_only=True)['epoch'] >= 1: break
-                except Exception: pass       # being written (atomic rename: rare), try again
-            time.sleep(0.2)
-        p.send_signal(signal.SIGKILL)
-    finally:
-        p.wait()
-    assert ck.exists(), 'no checkpoint was written within 2 minutes'
-    done = torch.load(ck, weights_only=True)['epoch'] + 1      # epochs finished before the kill
+    done = kill_after_epoch([*args, '--epochs', '100000'], ck)      # epochs finished before the kill
     r = run(*args, '--epochs', str(done + 2), '--resume')
     assert r.returncode == 0, r.stderr
     assert json.loads((out/'metrics.json').read_text())['epochs'] == done + 2

@@ -2,10 +2,10 @@
 corrupt audio file (the rest is written, the failure listed, exit status 1), the autoencoder → reconstruction report
 → filtered classifier → evaluation chain, a run killed mid-training and resumed from its last checkpoint, and a
 `.pt` file that is not a mel tensor."""
-import json, shutil, signal, subprocess, time
+import json, shutil, subprocess
 import pandas as pd
 import torch, yaml
-from conftest import ROOT, DATA, audiomi_cmd
+from conftest import ROOT, DATA, audiomi_cmd, kill_after_epoch
 
 SPEAKERS = ['spk01', 'spk02']
 TINY = dict(batch_size=16, patience=3, learning_rate=1e-3, device='cpu', seed=0,
@@ -73,21 +73,7 @@ def test_kill_and_resume(tmp_path):
     assert r.returncode == 0, r.stderr
     cfg = config(tmp_path, base_dir=str(data), max_epochs=100000, patience=100000)
     ck = tmp_path/'auto'/'checkpoints'/'last.ckpt'
-    p = subprocess.Popen(audiomi_cmd('mae', 'train', '-c', cfg, '--base_path', tmp_path, '--prefix', 'auto'), cwd=ROOT,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        t0 = time.time()
-        while time.time() - t0 < 120:
-            if ck.exists():
-                try:
-                    if torch.load(ck, weights_only=True)['epoch'] >= 1: break
-                except Exception: pass       # being replaced (atomic rename): try again
-            time.sleep(0.2)
-        p.send_signal(signal.SIGKILL)
-    finally:
-        p.wait()
-    assert ck.exists(), 'no checkpoint was written within 2 minutes'
-    done = torch.load(ck, weights_only=True)['epoch'] + 1
+    done = kill_after_epoch(['mae', 'train', '-c', cfg, '--base_path', tmp_path, '--prefix', 'auto'], ck)
     r = run('mae', 'train', '-c', cfg, '--base_path', tmp_path, '--prefix', 'auto', '--checkpoint_path', ck, '--max_epochs', str(done + 1))
     assert r.returncode == 0, r.stderr
     res = json.loads((tmp_path/'auto'/'logs'/'train_result.json').read_text())
