@@ -450,7 +450,7 @@ class MMG:
                  window:str='auto', # 'auto': widen the window to the data (`choose_window`); 'fixed': use it as given
                  lr:float=1e-3, # Adam learning rate
                  weight_decay:float=1e-5, # Adam weight decay
-                 lr_schedule:str='constant', # 'constant' or 'cosine' (decay to 0 over the run, per step)
+                 lr_schedule:str='cosine', # 'cosine' (decay to 0 over the run, per step) or 'constant' (MMG's)
                  batch_size:int=256, # samples per step
                  max_epochs:int=200, # training epochs
                  use_ema:bool=True, # estimate with an exponential moving average of the weights

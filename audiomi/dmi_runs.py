@@ -74,7 +74,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
               window:str='auto', # 'auto': widen from the data; 'fixed': as given
               conditioning:str='adaptive', # 'adaptive' (y scales and shifts every block) or 'input' (MMG's network)
               learning_rate:float=1e-3, # Adam learning rate
-              lr_schedule:str='constant', # 'constant' or 'cosine' (decay to 0 over max_epochs, per step)
+              lr_schedule:str='cosine', # 'cosine' (decay to 0 over max_epochs, per step) or 'constant' (the seed's)
               p_uncond:float=0.5, # probability that a training sample's condition is dropped
               max_epochs:int=500, # training epochs (in total, when resuming)
               batch_size:int=256, # samples per step
@@ -153,7 +153,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
             window:str='auto', # auto (widen from the data) or fixed (the seed's behaviour)
             conditioning:str='adaptive', # adaptive (y scales and shifts every block) or input (the seed's network)
             learning_rate:float=1e-3, # Adam learning rate
-            lr_schedule:str='constant', # constant (the seed's) or cosine (decay to 0 over max_epochs, per step)
+            lr_schedule:str='cosine', # cosine (decay to 0 over max_epochs, per step) or constant (the seed's)
             p_uncond:float=0.5, # probability that a training sample's condition is dropped
             max_epochs:int=500, # training epochs (in total, when resuming)
             batch_size:int=256, # samples per step
@@ -297,7 +297,7 @@ class DmiModelConfig:
 @dataclass
 class DmiTrainingConfig:
     learning_rate: float = cfg_field(1e-3, 'Adam learning rate', gt=0)
-    lr_schedule: Literal['constant', 'cosine'] = cfg_field('constant', 'cosine: decay to 0 over max_epochs, per step')
+    lr_schedule: Literal['constant', 'cosine'] = cfg_field('cosine', 'cosine: decay to 0 over max_epochs, per step; constant: the seed\'s')
     p_uncond: float = cfg_field(0.5, "probability that a training sample's condition is dropped", gt=0, lt=1)
     max_epochs: int = cfg_field(100, 'training epochs', ge=1)
     batch_size: int = cfg_field(256, 'frames per step', ge=1)

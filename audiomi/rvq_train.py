@@ -20,8 +20,8 @@ from .rvq import (GroupedRVQ, EntropyModel, PositionPrior, Codec, ecvq, codebook
 
 # %% auto #0
 __all__ = ['feature_files', 'load_frames', 'RvqDataConfig', 'RvqModelConfig', 'RvqTrainingConfig', 'EntropyConfig', 'RvqConfig',
-           'RVQModule', 'train_rvq', 'EntropyModule', 'ecvq_tokens', 'bootstrap_prior', 'rd_points', 'train_entropy',
-           'encode_files', 'decode_files']
+           'quantize_stats', 'summarise_stats', 'RVQModule', 'train_rvq', 'EntropyModule', 'ecvq_tokens',
+           'bootstrap_prior', 'rd_points', 'train_entropy', 'encode_files', 'decode_files']
 
 # %% ../nbs/06a_rvq_train.ipynb #e7ebfd6c
 def feature_files(source:str|Path, # a folder of .npy files, or a text file listing them
@@ -104,8 +104,22 @@ class RvqConfig:
     training: RvqTrainingConfig = cfg_field(RvqTrainingConfig())
     entropy: EntropyConfig = cfg_field(EntropyConfig())
 
-# %% ../nbs/06a_rvq_train.ipynb #c0960ad9
+# %% ../nbs/06a_rvq_train.ipynb #006b6775
 import lightning as L
+
+def quantize_stats(rvq:GroupedRVQ, # the quantiser
+                   x, # a batch of raw frames [n, dim]
+                  ) -> tuple[float, float, torch.Tensor]:
+    "Squared error and energy of the normalised frames at full depth, and their tokens (CPU)"
+    z = rvq.normalize(x); t, zq = rvq.quantize(z)
+    return float(((z - zq) ** 2).sum()), float((z ** 2).sum()), t.cpu()
+
+def summarise_stats(parts:list, # `quantize_stats` of several batches
+                    K:int, # codebook size
+                   ) -> dict:
+    "Relative MSE (total error / total energy) and per-layer codebook statistics over the batches"
+    err, energy, toks = zip(*parts)
+    return dict(rel_mse=sum(err) / max(sum(energy), 1e-12), layers=codebook_stats(torch.cat(toks), K))
 
 class RVQModule(L.LightningModule):
     "Lightning wrapper of `GroupedRVQ` training (EMA updates, no optimizer)"
@@ -124,14 +138,12 @@ class RVQModule(L.LightningModule):
         self.log_dict({'train_rel_mse': out['rel_mse'], 'train_commit': out['commit'], 'dead_replaced': float(out['replaced'])},
                       on_step=True, on_epoch=True, batch_size=len(batch[0]))
     def on_validation_epoch_start(self): self._val = []
-    def validation_step(self, batch, batch_idx):
-        z = self.rvq.normalize(batch[0]); tok, zq = self.rvq.quantize(z)
-        self._val.append((float(((z - zq) ** 2).sum()), float((z ** 2).sum()), tok.cpu()))
+    def validation_step(self, batch, batch_idx): self._val.append(quantize_stats(self.rvq, batch[0]))
     def on_validation_epoch_end(self):
         if not self._val: return
-        err, energy, toks = zip(*self._val)
-        self.log('val_rel_mse', sum(err) / max(sum(energy), 1e-12))
-        for s in codebook_stats(torch.cat(toks), self.rvq.K):
+        r = summarise_stats(self._val, self.rvq.K)
+        self.log('val_rel_mse', r['rel_mse'])
+        for s in r['layers']:
             self.log(f"val_perplexity_{s['layer']}", s['perplexity']); self.log(f"val_utilisation_{s['layer']}", s['utilisation'])
 
 # %% ../nbs/06a_rvq_train.ipynb #288b16c2
@@ -153,12 +165,8 @@ def _fit(trainer, module, train, val, ckpt:Path|None):
 
 def _split_report(rvq:GroupedRVQ, x:np.ndarray, chunk:int=8192) -> dict:
     "Relative MSE and per-layer codebook statistics of a split at full depth"
-    toks, err, energy = [], 0.0, 0.0
-    with torch.no_grad():
-        for s in range(0, len(x), chunk):
-            z = rvq.normalize(x[s:s + chunk]); t, zq = rvq.quantize(z)
-            err += float(((z - zq) ** 2).sum()); energy += float((z ** 2).sum()); toks.append(t.cpu())
-    return dict(frames=len(x), rel_mse=err / max(energy, 1e-12), layers=codebook_stats(torch.cat(toks), rvq.K))
+    with torch.no_grad(): parts = [quantize_stats(rvq, x[s:s + chunk]) for s in range(0, len(x), chunk)]
+    return dict(frames=len(x), **summarise_stats(parts, rvq.K))
 
 def train_rvq(cfg:RvqConfig, # the config
               out_dir:str|Path='results/rvq', # where rvq.pt, checkpoints, logs and results go

@@ -33,7 +33,7 @@ ESTIMATORS = {'unified': dict(), 'moe': dict(use_moe=True),
 
 # The settings this benchmark selected (one choice for every cell; see benchmarks/README.md for the sweep):
 # MMG(**SETTINGS, **ESTIMATORS[e], max_epochs=--epochs, seed=--seed) on --n samples.
-SETTINGS = dict(batch_size=1024, lr=4e-3, p_uncond=0.1)
+SETTINGS = dict(batch_size=1024, lr=4e-3, p_uncond=0.1, lr_schedule='cosine')
 # The alternative: the MMG reference window, alpha ~ logistic(loc 2, scale 3) truncated at 4 scales ([-10, 14]).
 FIXED = dict(window='fixed', logsnr_loc=2.0, logsnr_scale=3.0, logsnr_clip=4.0)
 
