@@ -465,7 +465,7 @@ class MMG:
                  y_type:str='float', # 'float' or 'index' (token ids [n, codebooks]; x must be float)
                  y_vocab_size:int|None=None, # tokens per codebook (index y)
                  y_embedding_dim:int=16, # embedding size per token (index y)
-                 report:str='nll', # what `estimate` returns: 'nll' (NLL difference) or 'orthogonal' (MMSE gap)
+                 report:str='orthogonal', # what `estimate` returns: 'orthogonal' (MMSE gap, MMG's) or 'nll' (NLL difference)
                 ):
         if window not in ('auto', 'fixed'): raise ValueError(f"window must be 'auto' or 'fixed', got {window!r}")
         if report not in ('nll', 'orthogonal'): raise ValueError(f"report must be 'nll' or 'orthogonal', got {report!r}")
