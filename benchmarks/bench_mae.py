@@ -17,7 +17,8 @@ import torch
 
 from _common import cpu_name
 from audiomi.core import format_table, write_json, environment_info, seed_everything
-from audiomi.mae_train import MAEModule, MAEModelConfig
+from audiomi.mae_train import MAEModule
+from audiomi.audio_mae import MAEModelConfig
 from audiomi.mine import quiet_trainer, fit_quietly
 
 VARIANTS = {'auto': dict(mode_type='auto'), 'auto_mask0': dict(mode_type='auto', mask_ratio=0.0),
