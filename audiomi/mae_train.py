@@ -94,11 +94,6 @@ class MAEModule(L.LightningModule):
         self.log(f'{stage}_loss', loss, prog_bar=True, **log)
         return loss
 
-    def on_train_epoch_start(self):
-        "New triples every epoch (`TripletMelDataset.set_epoch`; with persistent workers they keep the first epoch's)"
-        ds = getattr(self.trainer.train_dataloader, 'dataset', None)
-        if hasattr(ds, 'set_epoch'): ds.set_epoch(self.current_epoch)
-
     def training_step(self, batch, batch_idx): return self._step(batch, 'train')
     def validation_step(self, batch, batch_idx): self._step(batch, 'val')
 
@@ -190,7 +185,7 @@ def train_mae(cfg:MAEConfig, # the resolved config
     "Train one of the seed's modes with Lightning; returns the best checkpoint, its score and the run folder"
     from lightning.pytorch.callbacks import ModelCheckpoint, EarlyStopping
     from lightning.pytorch.utilities.model_summary import ModelSummary
-    from audiomi.mine import run_trainer, fit_quietly
+    from audiomi.mine import run_trainer, fit_quietly, EpochSampler
     out = Path(base_path)/prefix
     model = dict(vars(cfg.model))
     if checkpoint_path:
@@ -209,9 +204,13 @@ def train_mae(cfg:MAEConfig, # the resolved config
     atomic_write_text(out/'logs'/'model_summary.txt', f'{ModelSummary(module, max_depth=3)}\n')
     dev = get_device(cfg.device)
     workers = 0 if cfg.memory_efficient else cfg.num_workers
-    kw = dict(batch_size=cfg.batch_size, num_workers=workers, pin_memory=cfg.pin_memory and not cfg.memory_efficient and dev.type == 'cuda',
-              persistent_workers=cfg.persistent_workers and workers > 0 and not cfg.memory_efficient)
-    train = torch.utils.data.DataLoader(ds['train'], shuffle=True, generator=torch.Generator().manual_seed(cfg.seed), **kw)
+    persistent = cfg.persistent_workers and workers > 0 and not cfg.memory_efficient
+    if persistent and cfg.mode_type == 'tripletloss':
+        print('persistent_workers is off in tripletloss mode: the triples are drawn anew each epoch, in the workers of that epoch', flush=True)
+        persistent = False
+    kw = dict(batch_size=cfg.batch_size, num_workers=workers, persistent_workers=persistent,
+              pin_memory=cfg.pin_memory and not cfg.memory_efficient and dev.type == 'cuda')
+    train = torch.utils.data.DataLoader(ds['train'], sampler=EpochSampler(ds['train'], cfg.seed), **kw)
     val = torch.utils.data.DataLoader(ds['val'], **kw)
     monitor, direction = module.monitor
     ckpt = ModelCheckpoint(out/'checkpoints', filename=_checkpoint_name(cfg.mode_type), monitor=monitor, mode=direction,
