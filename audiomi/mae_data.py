@@ -17,8 +17,8 @@ from .core import atomic_write, atomic_write_text, write_json, read_json
 from .features import AudioError, LogMelExtractor, LogMelParams, load_audio
 
 # %% auto #0
-__all__ = ['NOISE_COLORS', 'DEGRADATIONS', 'MAE_SPLITS', 'CLASS_LABELS', 'MANIFEST_COLUMNS', 'RECON_SUMMARY_COLUMNS',
-           'RECON_COLUMNS', 'FILTER_MODES', 'colored_noise', 'add_noise', 'white_noise', 'pink_noise', 'clip_peaks',
+__all__ = ['NOISE_COLORS', 'white_noise', 'pink_noise', 'DEGRADATIONS', 'MAE_SPLITS', 'CLASS_LABELS', 'MANIFEST_COLUMNS',
+           'RECON_SUMMARY_COLUMNS', 'RECON_COLUMNS', 'FILTER_MODES', 'colored_noise', 'add_noise', 'clip_peaks',
            'dropout', 'bandpass_fir', 'band_limit', 'degrade', 'assign_patients', 'mel_name', 'patient_of',
            'fix_length', 'MaeDataReport', 'make_mae_dataset', 'load_mel', 'MelFolder', 'TripletMelDataset',
            'signal_energy', 'write_recon_csv', 'read_recon_csv', 'filter_bounds', 'ignored_files', 'file_metrics',
@@ -68,21 +68,14 @@ def add_noise(wav, # 1-D float waveform
     noise = colored_noise(len(x), color, rng) * math.sqrt(ps / 10 ** (snr_db / 10))
     return (x + noise).astype(np.float32), dict(kind=f'{color}_noise', snr_db=float(snr_db))
 
-def white_noise(wav, # 1-D float waveform
-                sample_rate:int, # its sample rate
-                rng:np.random.Generator, # draws the noise (and the SNR)
-                snr_db:float|None=None, # target SNR in dB (None: uniform in 0–10 dB)
-               ) -> tuple[np.ndarray, dict]:
-    "`add_noise` with white noise"
-    return add_noise(wav, sample_rate, rng, snr_db, 'white')
+def _colored(color:str) -> Callable:
+    "`add_noise` with one colour, as a degradation of the common signature"
+    def degrade_with(wav, sample_rate:int, rng:np.random.Generator, snr_db:float|None=None) -> tuple[np.ndarray, dict]:
+        return add_noise(wav, sample_rate, rng, snr_db, color)
+    degrade_with.__name__, degrade_with.__doc__ = f'{color}_noise', f"`add_noise` with {color} noise"
+    return degrade_with
 
-def pink_noise(wav, # 1-D float waveform
-               sample_rate:int, # its sample rate
-               rng:np.random.Generator, # draws the noise (and the SNR)
-               snr_db:float|None=None, # target SNR in dB (None: uniform in 0–10 dB)
-              ) -> tuple[np.ndarray, dict]:
-    "`add_noise` with pink noise"
-    return add_noise(wav, sample_rate, rng, snr_db, 'pink')
+white_noise, pink_noise = _colored('white'), _colored('pink')
 
 # %% ../nbs/05a_mae_data.ipynb #1517060f
 def clip_peaks(wav, # 1-D float waveform
