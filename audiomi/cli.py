@@ -418,14 +418,15 @@ def mae_train(config:Optional[str]=None, # YAML config (the seed's keys; None: t
 
 def mae_recon(checkpoint:str, # a trained checkpoint (normally mode auto)
               base_dir:str, # data: base_dir/{split}/{good,bad}/*.pt
-              out_dir:str, # where train_recon.csv and val_recon.csv go
+              out_dir:str, # where the <split>_recon.csv files go
+              splits:list[str]=['train', 'val'], # splits to report (add test to filter a test evaluation)
               n_masks:int=4, # random masks averaged per file
               seed:int=0, # seed of the masks
               device:str='auto', # auto, cpu or cuda
              ) -> int:
     "Per-file reconstruction loss and energy → {train,val}_recon.csv (the seed's evalmain.py --create_ignored_recon)"
     from audiomi.mae_train import recon_report
-    recon_report(checkpoint, base_dir, out_dir, n_masks=n_masks, seed=seed, device=device)
+    recon_report(checkpoint, base_dir, out_dir, splits=tuple(splits), n_masks=n_masks, seed=seed, device=device)
     return 0
 
 def mae_evaluate(checkpoint:str, # a classifier checkpoint
