@@ -22,7 +22,7 @@ from .mae_data import MelFolder, TripletMelDataset, ignored_files, read_recon_cs
 
 # %% auto #0
 __all__ = ['spec_augment', 'MAEModule', 'filtered_files', 'mae_datasets', 'load_mae_checkpoint', 'load_pretrained', 'train_mae',
-           'file_recon_losses', 'recon_report', 'classifier_scores', 'evaluate_classifier']
+           'mel_batches', 'file_recon_losses', 'recon_report', 'classifier_scores', 'evaluate_classifier']
 
 # %% ../nbs/05b_mae_train.ipynb #1dcbcd4a
 def spec_augment(mels:torch.Tensor, # [B, C, num_mels, mel_len]
@@ -229,7 +229,15 @@ def train_mae(cfg:MAEConfig, # the resolved config
     print(f"{cfg.mode_type}: {r['epochs']} epochs, best {monitor} {r['best_score']} → {r['best_checkpoint']}", flush=True)
     return r
 
-# %% ../nbs/05b_mae_train.ipynb #e8507deb
+# %% ../nbs/05b_mae_train.ipynb #1fb26994
+def mel_batches(ds, # a `MelFolder` (items: mel, label, index)
+                batch_size:int, # files per batch
+                device='cpu', # where the batches go
+               ):
+    "The spectrograms of `ds` in order, `batch_size` at a time: `[B, 1, num_mels, mel_len]`"
+    for i in range(0, len(ds), batch_size):
+        yield torch.stack([ds[j][0] for j in range(i, min(len(ds), i + batch_size))]).to(device)
+
 @torch.no_grad()
 def file_recon_losses(module:MAEModule, # a trained module (any mode; `auto` is what the seed uses)
                       ds:MelFolder, # the files
@@ -241,8 +249,7 @@ def file_recon_losses(module:MAEModule, # a trained module (any mode; `auto` is 
     "Per-file masked reconstruction loss (mean over `n_masks` masks) and signal energy, in `ds` order"
     mae = module.mae.to(device).eval()
     losses, energies = [], []
-    for i in range(0, len(ds), batch_size):
-        mels = torch.stack([ds[j][0] for j in range(i, min(len(ds), i + batch_size))]).to(device)
+    for mels in mel_batches(ds, batch_size, device):
         per = [reconstruct(mae, mels, seed=seed + k)['loss'] for k in range(n_masks)]
         losses.append(torch.stack(per).mean(0).cpu()); energies.append(signal_energy(mels).cpu())
     return torch.cat(losses).numpy(), torch.cat(energies).numpy()
@@ -279,8 +286,7 @@ def classifier_scores(module:MAEModule, # a classifier module
     "P(good) of every file of `ds`, in order"
     module.to(device).eval()
     out = []
-    for i in range(0, len(ds), batch_size):
-        mels = torch.stack([ds[j][0] for j in range(i, min(len(ds), i + batch_size))]).to(device)
+    for mels in mel_batches(ds, batch_size, device):
         out.append(torch.sigmoid(module.logits(mels)).cpu())
     return torch.cat(out).numpy()
 
