@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['MAGIC', 'GroupedRVQ', 'relative_mse', 'codebook_stats', 'forced_mask', 'EntropyModel', 'PositionPrior', 'frame_bits',
-           'ecvq', 'Codec', 'BitstreamError', 'save_module', 'load_module', 'load_codec']
+           'ecvq', 'code_tokens', 'Codec', 'BitstreamError', 'save_module', 'load_module', 'load_codec']
 
 # %% ../nbs/06_rvq_codec.ipynb #ac8d616a
 class GroupedRVQ(nn.Module):
@@ -256,6 +256,15 @@ class EntropyModel(nn.Module):
         for b, kv in zip(self.blocks, cache['kv']): h = b(h, kv, p)
         cache['pos'] = p + 1
         return self.head(self.ln(h))[:, 0]
+    def reorder_cache(self, cache:dict, # a cache of this model
+                      rows:torch.Tensor, # [n]: each row takes the state of this row (beam search)
+                      start:int=0, # positions before it are the same in every row concerned (not copied)
+                     ):
+        "Copy the key/value state of positions start … pos − 1 from `rows` (in place)"
+        p = cache['pos']
+        if p <= start: return
+        for kc, vc in cache['kv']:
+            kc[:, :, start:p] = kc[rows, :, start:p]; vc[:, :, start:p] = vc[rows, :, start:p]
 
 class PositionPrior(nn.Module):
     "q(z_l) per position without context (Laplace-smoothed token counts): the bootstrap entropy model"
@@ -281,6 +290,7 @@ class PositionPrior(nn.Module):
     def step(self, cache:dict) -> torch.Tensor:
         cache['pos'] += 1
         return self.logits[cache['pos'] - 1].expand(cache['n'], -1)
+    def reorder_cache(self, cache, rows, start=0): pass                # no context, nothing to copy
 
 # %% ../nbs/06_rvq_codec.ipynb #30a036b2
 def frame_bits(model:nn.Module, # EntropyModel or PositionPrior
@@ -297,6 +307,15 @@ def _token_bits(logits:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     logits = logits.float()
     return torch.softmax(logits, -1), -torch.log_softmax(logits, -1) / math.log(2)
 
+def _check_model(rvq:GroupedRVQ, model:nn.Module):
+    if getattr(model, 'L', None) != rvq.n_tokens or getattr(model, 'V', None) != rvq.vocab_size:
+        raise ValueError(f"entropy model is for {getattr(model, 'L', '?')} tokens of {getattr(model, 'V', '?')} symbols, "
+                         f"the quantiser makes {rvq.n_tokens} tokens of {rvq.vocab_size}")
+
+def _range_coder():
+    import constriction
+    return constriction.stream.model.Categorical(perfect=False)
+
 @torch.no_grad()
 def ecvq(rvq:GroupedRVQ, # the quantiser
          model:nn.Module, # EntropyModel or PositionPrior with the same L and V
@@ -304,56 +323,96 @@ def ecvq(rvq:GroupedRVQ, # the quantiser
          lam, # λ: a float, or a tensor [N] (one per frame); 0 = full-depth nearest neighbour (no SKIP)
          chunk:int=2048, # frames per pass (the bitstream stores it: decoding must use the same)
          encoder=None, # a `constriction.stream.queue.RangeEncoder` to code the symbols into
+         beam:int=1, # hypotheses kept per frame inside a group (1: greedy)
         ) -> dict:
-    "Entropy-constrained grouped RVQ: argmin ‖r − c_k‖² + λ·(−log₂ q(k | z_<l)) per position; tokens, bits per frame, ẑ"
-    if getattr(model, 'L', None) != rvq.n_tokens or getattr(model, 'V', None) != rvq.vocab_size:
-        raise ValueError(f"entropy model is for {getattr(model, 'L', '?')} tokens of {getattr(model, 'V', '?')} symbols, "
-                         f"the quantiser makes {rvq.n_tokens} tokens of {rvq.vocab_size}")
-    N = len(z)
-    lam = torch.as_tensor(lam, dtype=torch.float32, device=z.device).expand(N)
+    "Entropy-constrained grouped RVQ: argmin ‖r − c_k‖² + λ·(−log₂ q(k | z_<l)) per position (or a beam over each group's layers); tokens, bits per frame, ẑ"
+    _check_model(rvq, model)
+    B, K1 = int(beam), rvq.K + 1
+    if not 1 <= B <= rvq.K: raise ValueError(f"beam must be between 1 and the codebook size {rvq.K}, got {beam}")
+    N, dev = len(z), z.device
+    lam = torch.as_tensor(lam, dtype=torch.float32, device=dev).expand(N)
     if (lam < 0).any() or not torch.isfinite(lam).all(): raise ValueError("λ must be finite and >= 0")
-    tokens = torch.empty(N, rvq.G, rvq.M, dtype=torch.long, device=z.device)
+    tokens = torch.empty(N, rvq.G, rvq.M, dtype=torch.long, device=dev)
     bits, zq = z.new_zeros(N), torch.empty_like(z)
-    fam = None
-    if encoder is not None:
-        import constriction
-        fam = constriction.stream.model.Categorical(perfect=False)
-    for s in range(0, N, chunk):
-        zc, lc = z[s:s + chunk], lam[s:s + chunk]
-        n = len(zc); r = rvq.split(zc).clone()
-        cache, done = model.new_cache(n), torch.zeros(n, rvq.G, dtype=torch.bool, device=z.device)
+    fam = _range_coder() if encoder is not None and B == 1 else None
+    step = chunk if B == 1 else max(1, chunk // B)           # a beam pass holds B rows per frame: the same memory
+    for s in range(0, N, step):
+        zc, lc = z[s:s + step], lam[s:s + step]
+        n = len(zc); nB = n * B
+        r, lr = rvq.split(zc).repeat_interleave(B, 0), lc.repeat_interleave(B)
+        cache, done = model.new_cache(nB), torch.zeros(nB, rvq.G, dtype=torch.bool, device=dev)
+        hist, tb = torch.empty(nB, rvq.n_tokens, dtype=torch.long, device=dev), z.new_zeros(nB)
+        fresh = torch.zeros(n, B, device=dev); fresh[:, 1:] = math.inf      # a group starts from one hypothesis per frame
+        acc = fresh.flatten()                                              # λ·bits of each hypothesis in its group so far
+        first = torch.arange(n, device=dev) * B
         for l in range(rvq.n_tokens):
             g, m = divmod(l, rvq.M)
             p, nb = _token_bits(model.step(cache))
             rg, C = r[:, g], rvq.codebooks[g, m]
             e = (rg * rg).sum(-1, keepdim=True)
             D = (e - 2 * rg @ C.T + (C * C).sum(-1)).clamp_(min=0)
-            cost = torch.cat([D, e], 1) + lc[:, None] * nb
-            cost[:, -1].masked_fill_(lc == 0, math.inf)          # λ = 0: distortion only, SKIP would end the group early
-            k = cost.argmin(1)
-            forced = done[:, g]
-            k = torch.where(forced, rvq.skip, k)
-            if encoder is not None and (~forced).any():
-                sel = ~forced
-                encoder.encode(k[sel].cpu().numpy().astype(np.int32), fam, p[sel].cpu().double().numpy())
-            bits[s:s + n] += torch.where(forced, 0.0, nb.gather(1, k[:, None])[:, 0])
-            r[:, g] = rg - torch.cat([C, C.new_zeros(1, rvq.d)])[k]
-            done[:, g] = forced | (k == rvq.skip)
-            tokens[s:s + n, g, m] = k
-            cache['prev'] = k
-        zq[s:s + n] = zc - r.reshape(n, rvq.dim)
+            cost = torch.cat([D, e], 1) + lr[:, None] * nb
+            cost[:, -1].masked_fill_(lr == 0, math.inf)          # λ = 0: distortion only, SKIP would end the group early
+            forced = done[:, g]                                  # the group has ended: SKIP, free
+            cost.masked_fill_(forced[:, None], math.inf); cost[:, -1] = torch.where(forced, e[:, 0], cost[:, -1])
+            nb = torch.where(forced[:, None], 0.0, nb)
+            if B == 1: k = cost.argmin(1)
+            else:                                                # the B cheapest of the B·(K+1) continuations of each frame
+                j = (cost + acc[:, None]).reshape(n, B * K1).topk(B, 1, largest=False).indices
+                rows, k = (j // K1 + first[:, None]).flatten(), (j % K1).flatten()
+                r, done, hist, tb, acc, nb = r[rows], done[rows], hist[rows], tb[rows], acc[rows], nb[rows]
+                model.reorder_cache(cache, rows, g * rvq.M)      # earlier groups are the same in all B rows of a frame
+            if fam is not None and (~forced).any():
+                encoder.encode(k[~forced].cpu().numpy().astype(np.int32), fam, p[~forced].cpu().double().numpy())
+            kb = nb.gather(1, k[:, None])[:, 0]
+            tb, acc = tb + kb, acc + lr * kb
+            r[:, g] = r[:, g] - torch.cat([C, C.new_zeros(1, rvq.d)])[k]
+            done[:, g] |= k == rvq.skip
+            hist[:, l], cache['prev'] = k, k
+            if B > 1 and m == rvq.M - 1:                         # group end: keep the cheapest (topk is sorted: row 0)
+                rows = first.repeat_interleave(B)
+                r, done, hist, tb = r[rows], done[rows], hist[rows], tb[rows]
+                cache['prev'] = cache['prev'][rows]
+                model.reorder_cache(cache, rows, g * rvq.M)
+                acc = fresh.flatten()
+        tokens[s:s + n] = hist[::B].reshape(n, rvq.G, rvq.M)
+        bits[s:s + n], zq[s:s + n] = tb[::B], zc - r[::B].reshape(n, rvq.dim)
+    if encoder is not None and B > 1: bits = code_tokens(model, tokens, chunk, encoder)
     return dict(tokens=tokens, bits=bits, zq=zq)
 
-# %% ../nbs/06_rvq_codec.ipynb #a11e6e76
+@torch.no_grad()
+def code_tokens(model:nn.Module, # the entropy model
+                tokens:torch.Tensor, # [N, G, M] symbols (SKIP ends a group)
+                chunk:int=2048, # frames per pass: the decoder uses the same
+                encoder=None, # a `constriction.stream.queue.RangeEncoder` (None: only count the bits)
+               ) -> torch.Tensor:
+    "Range-code chosen tokens with the probabilities the decoder will compute (the same cached steps and chunks); bits per frame [N]"
+    N, G, M = tokens.shape
+    fam, skip = _range_coder() if encoder is not None else None, model.V - 1
+    forced_all, bits = forced_mask(tokens, skip), torch.zeros(N, device=tokens.device)
+    for s in range(0, N, chunk):
+        t, f = tokens[s:s + chunk].flatten(1), forced_all[s:s + chunk].flatten(1)
+        cache = model.new_cache(len(t))
+        for l in range(G * M):
+            p, nb = _token_bits(model.step(cache))
+            sel = ~f[:, l]
+            if fam is not None and sel.any():
+                encoder.encode(t[sel, l].cpu().numpy().astype(np.int32), fam, p[sel].cpu().double().numpy())
+            bits[s:s + chunk] += torch.where(sel, nb.gather(1, t[:, l, None])[:, 0], 0.0)
+            cache['prev'] = t[:, l]
+    return bits
+
+# %% ../nbs/06_rvq_codec.ipynb #22acbb4a
 class Codec:
     "A trained GroupedRVQ and its entropy model: ECVQ, rate control, layer switching and bitstreams"
     def __init__(self, rvq:GroupedRVQ, # trained quantiser
                  model:nn.Module, # its EntropyModel (or a PositionPrior)
                  chunk:int=2048, # frames per ECVQ pass
+                 beam:int=1, # ECVQ hypotheses per frame inside a group (1: greedy; B costs about B times the time)
                 ):
         if model.L != rvq.n_tokens or model.V != rvq.vocab_size:
             raise ValueError(f"entropy model is for {model.L} tokens of {model.V} symbols, the quantiser makes {rvq.n_tokens} of {rvq.vocab_size}")
-        self.rvq, self.model, self.chunk = rvq.eval(), model.eval(), chunk
+        self.rvq, self.model, self.chunk, self.beam = rvq.eval(), model.eval(), chunk, beam
         h = hashlib.sha256(json.dumps([rvq.config(), type(model).__name__, model.config()], sort_keys=True).encode())
         for t in (rvq.codebooks, rvq.shift, rvq.scale, *model.state_dict().values()):
             h.update(t.detach().cpu().contiguous().numpy().tobytes())
@@ -368,7 +427,7 @@ class Codec:
               ) -> dict:
         "ECVQ at λ: tokens, bits per frame (model estimate), mean BPF, relative MSE and the reconstruction"
         z = self.rvq.normalize(x)
-        r = ecvq(self.rvq, self.model, z, lam, self.chunk)
+        r = ecvq(self.rvq, self.model, z, lam, self.chunk, beam=self.beam)
         return self._result(z, r['tokens'], r['bits'], r['zq'], lam=float(lam))
 
     @torch.no_grad()
@@ -383,7 +442,7 @@ class Codec:
         n = torch.as_tensor(n_layers).expand(self.rvq.G)
         return self._result(z, tokens, bits, zq, n_layers=n.tolist(), fixed_bpf=float(n.sum()) * math.log2(self.rvq.K))
 
-# %% ../nbs/06_rvq_codec.ipynb #8745fe00
+# %% ../nbs/06_rvq_codec.ipynb #01ee2beb
 def _rate_control(self:Codec, x, # frames [N, dim] (feature units): the rate is their mean bits per frame
                   target_bpf:float, # target bits per frame
                   tol:float=1.0, # accepted |BPF − target|
@@ -400,7 +459,7 @@ def _rate_control(self:Codec, x, # frames [N, dim] (feature units): the rate is 
     hi_end = lo_end = None            # bracket ends [u, f, λ]: hi_end has too many bits (f > 0), lo_end too few
     side = 0                          # which end the last interpolation replaced (Illinois)
     for it in range(1, max_iter + 1):
-        r = ecvq(self.rvq, self.model, z, lam, self.chunk)
+        r = ecvq(self.rvq, self.model, z, lam, self.chunk, beam=self.beam)
         R = float(r['bits'].mean()); hist.append(dict(lam=lam, bpf=R))
         if best is None or abs(R - target_bpf) < abs(best[1] - target_bpf): best = (lam, R, r)
         if abs(R - target_bpf) <= tol: status = 'ok'; break
@@ -442,7 +501,7 @@ def _rate_control(self:Codec, x, # frames [N, dim] (feature units): the rate is 
                                  ('' if status == 'ok' else f" (not within ±{tol:g} BPF: iteration cap)")))
 Codec.rate_control = _rate_control
 
-# %% ../nbs/06_rvq_codec.ipynb #302dc0a6
+# %% ../nbs/06_rvq_codec.ipynb #1a697352
 MAGIC = b'AMRVQ1\n'
 
 class BitstreamError(ValueError):
@@ -462,12 +521,12 @@ def _compress(self:Codec, x, # frames [N, dim] (feature units)
         lam = rc['lam']; info.update(target_bpf=target_bpf, iterations=rc['iterations'], status=rc['status'])
     z = self.rvq.normalize(x)
     enc = constriction.stream.queue.RangeEncoder()
-    r = ecvq(self.rvq, self.model, z, lam, self.chunk, encoder=enc)
+    r = ecvq(self.rvq, self.model, z, lam, self.chunk, encoder=enc, beam=self.beam)
     words = enc.get_compressed().astype('<u4')
     payload = words.tobytes()
     model_bits = float(r['bits'].sum())
     header = dict(version=1, n_frames=len(z), dim=self.rvq.dim, groups=self.rvq.G, layers=self.rvq.M, codebook_size=self.rvq.K,
-                  codec=self.id, lam=float(lam), chunk=self.chunk, model_bits=model_bits, n_words=len(words))
+                  codec=self.id, lam=float(lam), beam=self.beam, chunk=self.chunk, model_bits=model_bits, n_words=len(words))
     h = json.dumps(header).encode()
     blob = MAGIC + struct.pack('<I', len(h)) + h + struct.pack('<I', zlib.crc32(payload)) + payload
     info.update(header, payload_bits=8 * len(payload), file_bits=8 * len(blob), bpf_real=8 * len(payload) / max(len(z), 1),
@@ -502,7 +561,7 @@ def _decompress(self:Codec, blob:bytes) -> tuple[torch.Tensor, torch.Tensor, dic
     header, payload = self._read_header(blob)
     N, chunk, rvq = header['n_frames'], header['chunk'], self.rvq
     dec = constriction.stream.queue.RangeDecoder(np.frombuffer(payload, dtype='<u4').astype(np.uint32))
-    fam = constriction.stream.model.Categorical(perfect=False)
+    fam = _range_coder()
     dev = rvq.codebooks.device
     tokens = torch.empty(N, rvq.G, rvq.M, dtype=torch.long, device=dev)
     try:
@@ -525,7 +584,7 @@ def _decompress(self:Codec, blob:bytes) -> tuple[torch.Tensor, torch.Tensor, dic
 
 Codec.compress, Codec._read_header, Codec.decompress = _compress, _read_header, _decompress
 
-# %% ../nbs/06_rvq_codec.ipynb #720505c1
+# %% ../nbs/06_rvq_codec.ipynb #4c5e66ef
 _KINDS = {'grouped_rvq': GroupedRVQ, 'entropy_transformer': EntropyModel, 'position_prior': PositionPrior}
 
 def save_module(module:nn.Module, # GroupedRVQ, EntropyModel or PositionPrior
@@ -554,6 +613,8 @@ def load_module(path, # a file written by `save_module`
 
 def load_codec(rvq_path, # GroupedRVQ checkpoint
                entropy_path, # EntropyModel (or PositionPrior) checkpoint trained on this quantiser's tokens
-               device='cpu', chunk:int=2048) -> Codec:
+               device='cpu', chunk:int=2048,
+               beam:int=1, # ECVQ beam width (see `ecvq`)
+              ) -> Codec:
     "The codec from its two checkpoints"
-    return Codec(load_module(rvq_path, 'grouped_rvq', device), load_module(entropy_path, 'entropy', device), chunk)
+    return Codec(load_module(rvq_path, 'grouped_rvq', device), load_module(entropy_path, 'entropy', device), chunk, beam)

@@ -386,7 +386,7 @@ def encode_files(codec:Codec, # the trained codec (`load_codec`)
         with atomic_write(dst, 'wb') as fh: fh.write(blob)
         st = info.get('status', 'ok')
         if st != 'ok': print(f"  {f}: target {target_bpf:g} BPF not met ({st}); encoded at {info['bpf_model']:.2f} BPF", flush=True)
-        return dict(frames=info['n_frames'], bpf_real=info['bpf_real'], bpf_model=info['bpf_model'], lam=info['lam'],
+        return dict(frames=info['n_frames'], bpf_real=info['bpf_real'], bpf_model=info['bpf_model'], lam=info['lam'], beam=info['beam'],
                     iterations=info.get('iterations'), status=st, rel_mse=info['rel_mse'], bytes=len(blob))
     return _batch(files, root, out_dir, '.amrvq', work, overwrite)
 

@@ -40,6 +40,13 @@ def test_rvq_codec_end_to_end(tmp_path):
     for f in rep.file:
         rel = Path(f).relative_to(feats/'test')
         assert np.load(tmp_path/'dec'/rel).shape == np.load(f).shape
+    r = run('rvq', 'encode', '--codec_dir', out, '--input', feats/'test', '--output_dir', tmp_path/'enc_beam', '--target_bpf', '20',
+            '--beam', '3')                                            # beam-search ECVQ: same decoder
+    assert r.returncode == 0, r.stderr
+    rb = pd.read_csv(tmp_path/'enc_beam'/'report.csv')
+    assert (rb.status == 'ok').all() and (rb.beam == 3).all() and ((rb.bpf_model - 20).abs() <= 1).all()
+    r = run('rvq', 'decode', '--codec_dir', out, '--input', tmp_path/'enc_beam', '--output_dir', tmp_path/'dec_beam')
+    assert r.returncode == 0 and '4 files' in r.stdout, r.stderr
     victim = next((tmp_path/'enc').rglob('*.amrvq'))
     b = bytearray(victim.read_bytes()); b[len(b) // 2] ^= 0x40; victim.write_bytes(bytes(b))
     r = run('rvq', 'decode', '--codec_dir', out, '--input', tmp_path/'enc', '--output_dir', tmp_path/'dec2')
