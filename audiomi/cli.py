@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-import numpy as np
-import pandas as pd
 import torch
 from fastcore.docments import docments
 
@@ -257,7 +255,7 @@ def _dmi_cli(run_all:bool=False, dims=None, strengths=None, task_types=None, ove
     if not run_all:
         dmi_run(**kw); return 0
     for k in ('task_type', 'dim', 'strength'): kw.pop(k)
-    df = dmi_grid(dims=dims, strengths=strengths, task_types=task_types, overwrite=overwrite, **kw)
+    dmi_grid(dims=dims, strengths=strengths, task_types=task_types, overwrite=overwrite, **kw)
     return 1 if (Path(kw['out_dir'])/f"failures_{'moe' if kw['use_moe'] else 'unified'}.csv").exists() else 0
 
 def dmi_pairs(config:str, # YAML config: the MINE data section plus MMG's model and training sections

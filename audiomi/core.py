@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #1f7a589f
 from __future__ import annotations
-import contextlib, dataclasses, difflib, json, math, os, platform, random, re, tempfile, time, types, typing
+import contextlib, dataclasses, difflib, json, os, platform, random, re, tempfile, time, types
 from dataclasses import dataclass, field, fields, is_dataclass, asdict
 from pathlib import Path
 from typing import Any, Literal, Optional, Union, get_args, get_origin, get_type_hints

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_diffusion_mi.ipynb #412de8e4
 from __future__ import annotations
-import copy, math, time, warnings
+import copy, math, time
 from typing import Callable
 
 import numpy as np

@@ -271,7 +271,7 @@ def dmi_grid(out_dir:str='results/dmi', # where run folders, results, the CSV an
     return df
 
 # %% ../nbs/03b_dmi_runs.ipynb #d35477dc
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 from .core import cfg_field
 from .pairs import DataConfig

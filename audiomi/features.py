@@ -4,9 +4,9 @@
 
 # %% ../nbs/01_features.ipynb #4c4483e6
 from __future__ import annotations
-import collections, csv, functools, io, itertools, math, os, random, sys, time, warnings
+import collections, csv, functools, io, itertools, math, os, random, time, warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Literal, Optional
@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .core import (cfg_field, load_config, config_to_dict, atomic_write, atomic_write_text, atomic_save_npy,
-                          write_json, read_json, get_device, load_checkpoint, format_table)
+                          write_json, read_json, get_device, load_checkpoint)
 
 # %% auto #0
 __all__ = ['AUDIO_EXTS', 'SPLITS', 'ENCODEC_MODELS', 'ENCODEC_URL', 'EXTRACTORS', 'find_audio', 'write_filelist', 'read_filelist',

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_mine.ipynb #078919f9
 from __future__ import annotations
-import copy, math, time, warnings
+import math, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Optional
@@ -550,7 +550,6 @@ def train_mine(cfg:MineConfig, # the resolved config
     "Train a MINE-family estimator on paired features as the config says; returns (and writes) the results record"
     from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
     from audiomi.core import get_device, save_config, save_results, load_checkpoint
-    from audiomi.pairs import Normalizer
     out = Path(out_dir or cfg.checkpoint.dir)
     if cfg.checkpoint.resume_from and not Path(cfg.checkpoint.resume_from).exists():
         raise FileNotFoundError(f"checkpoint.resume_from: {cfg.checkpoint.resume_from} not found")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01b_pairs.ipynb #1e1af81b
 from __future__ import annotations
-import logging, math
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Optional

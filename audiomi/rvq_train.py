@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from .core import cfg_field, save_config, write_json, environment_info, seed_everything, get_device, format_table, array_loader
-from .rvq import (GroupedRVQ, EntropyModel, PositionPrior, Codec, ecvq, codebook_stats, relative_mse, forced_mask,
+from .rvq import (GroupedRVQ, EntropyModel, PositionPrior, Codec, ecvq, codebook_stats, forced_mask,
                          save_module, load_module)
 
 # %% auto #0

@@ -17,7 +17,7 @@ targets (default orthogonal: with the cosine learning-rate decay it met the stre
 included, see benchmarks/README.md). The ground truth is `task.mutual_information` (closed form).
 Targets (issue 4, 2-core CPU): |error| <= 0.05 nats at strength 2 (1.02 nats), |relative error| <= 5 % at strength 200
 (9.90 nats), and <= 180 s per run. Exit status 0 iff every auto-window run meets its targets."""
-import argparse, math, os, shlex, sys, time, warnings
+import argparse, os, shlex, sys, time, warnings
 import numpy as np
 import torch
 

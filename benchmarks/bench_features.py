@@ -8,7 +8,7 @@ alternative — a one-file-at-a-time loop (load, extract, np.save) — in the sa
 Targets (issue 2, 2-core CPU): complex spectrogram >= 300x real time, EnCodec codes >= 5x real time.
 EnCodec runs the real 24 kHz model; without pretrained weights on the machine its weights are random and its codebooks
 k-means-initialised — the same computation as with the pretrained weights, so the speed is the same."""
-import argparse, json, os, shutil, sys, tempfile, time
+import argparse, os, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import pandas as pd

@@ -10,7 +10,7 @@ Protocol (bmi's): 50/50 train/validation split, early stopping on the validation
 bound over epochs (so slightly optimistic). The ground truth is `task.mutual_information` (closed-form), never a sample
 estimate. Targets (issue 3, 2-core CPU): for an objective's chosen settings, mean absolute error <= 0.05 nats over the
 tasks at 5,000 samples and <= 30 s per task. Exit status 0 if the best objective meets both, else 1."""
-import argparse, math, os, shlex, sys, time, warnings
+import argparse, os, shlex, sys, time, warnings
 import numpy as np
 import torch
 

@@ -1,5 +1,5 @@
 """The `audiomi` console script end to end, as a user runs it: happy paths, bad inputs, kill-and-resume."""
-import json, os, signal, subprocess, sys, time
+import json, signal, subprocess, time
 from pathlib import Path
 import numpy as np
 import pandas as pd

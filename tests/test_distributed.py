@@ -1,7 +1,5 @@
 """Sharded extraction: two torch.distributed ranks together write exactly the files one process writes."""
-import json, shutil, subprocess, sys
-from pathlib import Path
-import pytest
+import json, subprocess
 from conftest import DATA, ROOT, BIN, audiomi_cmd
 from test_cli import same_tree
 

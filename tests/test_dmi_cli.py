@@ -2,7 +2,6 @@
 only the missing cells; a run resumed with `--load_ckpt` continues from its last epoch; `audiomi dmi-pairs` on
 data_subset features."""
 import json, signal, subprocess, time
-from pathlib import Path
 import pandas as pd
 import yaml
 from conftest import ROOT, audiomi_cmd

@@ -1,7 +1,6 @@
 """`audiomi mine train -c config.yaml` end to end on data_subset features, and a run killed with SIGKILL and
 resumed from its last checkpoint that ends exactly like an uninterrupted run."""
 import json, signal, subprocess, time
-from pathlib import Path
 import pytest, torch, yaml
 from conftest import ROOT, audiomi_cmd
 
