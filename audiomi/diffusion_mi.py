@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 import lightning as L
 
 from .core import seed_everything, array_loader
@@ -112,11 +113,9 @@ def default_width(d_x:int, # dimension of x
     return 64 if d <= 10 else 128 if d <= 50 else 256
 
 class GroupNorm1d(nn.GroupNorm):
-    "GroupNorm of [B, C] features in plain tensor ops (PyTorch's CPU kernel is slow on this shape); same parameters"
+    "GroupNorm of [B, C] features as a layer norm of each group (PyTorch's GroupNorm CPU kernel is slow on this shape); same parameters"
     def forward(self, x):
-        g = x.reshape(len(x), self.num_groups, -1)
-        g = g - g.mean(-1, keepdim=True)
-        g = g * torch.rsqrt((g * g).mean(-1, keepdim=True) + self.eps)
+        g = F.layer_norm(x.reshape(len(x), self.num_groups, -1), (x.shape[1] // self.num_groups,), eps=self.eps)
         return torch.addcmul(self.bias, g.reshape_as(x), self.weight)
 
 class ResBlock(nn.Module):
