@@ -490,15 +490,25 @@ def _rate_control(self:Codec, x, # frames [N, dim] (feature units): the rate is 
                     lam = math.exp(u - step)
                     if lam < lam_min: lam = 0.0
                 continue
-        (u1, f1, _), (u2, f2, _) = hi_end, lo_end
+        (u1, f1, l1), (u2, f2, l2) = hi_end, lo_end
         lam = math.exp(u1 - f1 * (u2 - u1) / (f2 - f1))
+        if l1 == 0 and lam < lam_min:             # between λ = 0 (no SKIP) and the smallest λ > 0: R jumps there
+            if l2 <= lam_min: status = 'gap'; break
+            lam = lam_min
     lam_b, b, r = best
     reach = {'below_min_rate': 'the lowest rate reached', 'above_max_rate': 'the highest rate (λ = 0)'}.get(status)
+    extra = {}
+    if reach: msg = f"target {target_bpf:g} BPF is out of reach: {reach} is {b:.2f} BPF"
+    elif status == 'gap':      # the closest end is kept; `lam_below` is the end with fewer bits than the target
+        rate_at = {h['lam']: h['bpf'] for h in hist}
+        extra = dict(lam_below=lo_end[2], bpf_below=rate_at[lo_end[2]])
+        msg = (f"target {target_bpf:g} BPF falls in the jump at λ = 0: λ = 0 (full depth, no SKIP) gives {rate_at[0.0]:.2f} BPF, "
+               f"λ = {lo_end[2]:.3g} gives {rate_at[lo_end[2]]:.2f}; kept {b:.2f} BPF at λ = {lam_b:.4g}")
+    else: msg = (f"{b:.2f} BPF at λ = {lam_b:.4g} after {len(hist)} ECVQ passes" +
+                 ('' if status == 'ok' else f" (not within ±{tol:g} BPF: iteration cap)"))
     return self._result(z, r['tokens'], r['bits'], r['zq'], lam=lam_b, target_bpf=float(target_bpf), iterations=len(hist),
-                        status=status, reachable=status not in ('below_min_rate', 'above_max_rate'), history=hist,
-                        message=(f"target {target_bpf:g} BPF is out of reach: {reach} is {b:.2f} BPF" if reach else
-                                 f"{b:.2f} BPF at λ = {lam_b:.4g} after {len(hist)} ECVQ passes" +
-                                 ('' if status == 'ok' else f" (not within ±{tol:g} BPF: iteration cap)")))
+                        status=status, reachable=status not in ('below_min_rate', 'above_max_rate', 'gap'), history=hist,
+                        message=msg, **extra)
 Codec.rate_control = _rate_control
 
 # %% ../nbs/06_rvq_codec.ipynb #1a697352
