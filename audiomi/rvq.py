@@ -410,8 +410,7 @@ class Codec:
                  chunk:int=2048, # frames per ECVQ pass
                  beam:int=1, # ECVQ hypotheses per frame inside a group (1: greedy; B costs about B times the time)
                 ):
-        if model.L != rvq.n_tokens or model.V != rvq.vocab_size:
-            raise ValueError(f"entropy model is for {model.L} tokens of {model.V} symbols, the quantiser makes {rvq.n_tokens} of {rvq.vocab_size}")
+        _check_model(rvq, model)
         self.rvq, self.model, self.chunk, self.beam = rvq.eval(), model.eval(), chunk, beam
         h = hashlib.sha256(json.dumps([rvq.config(), type(model).__name__, model.config()], sort_keys=True).encode())
         for t in (rvq.codebooks, rvq.shift, rvq.scale, *model.state_dict().values()):

@@ -180,7 +180,7 @@ def main(argv=None):
     print(f"rate sweep and rate-distortion on {len(x_sw)} test frames (a seeded subset of all {len(x_te)})\n")
     ok_rc, med_it, rc, per_file = True, float('nan'), [], []
     if not a.rd_only:
-        rc_rows, rc = [], []
+        rc_rows = []
         for t in a.targets:
             t0 = time.perf_counter(); r = codec.rate_control(x_sw, t); dt = time.perf_counter() - t0
             rc.append(dict(target=t, bpf=r['bpf'], lam=r['lam'], iterations=r['iterations'], status=r['status'], rel_mse=r['rel_mse'], seconds=dt))
