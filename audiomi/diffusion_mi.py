@@ -17,9 +17,9 @@ from .core import seed_everything, array_loader
 from .mine import quiet_trainer, train_val_split, fit_quietly
 
 # %% auto #0
-__all__ = ['LR_SCHEDULES', 'noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi', 'choose_window',
-           'default_width', 'GroupNorm1d', 'ResBlock', 'Denoiser', 'MoEDenoiser', 'GaussianDenoiser',
-           'sparse_covariance', 'cosine_decay', 'MMGModule', 'build_mmg', 'MMG']
+__all__ = ['LR_SCHEDULES', 'noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi', 'gaussian_gap_curve',
+           'choose_window', 'default_width', 'GroupNorm1d', 'ResBlock', 'Denoiser', 'MoEDenoiser', 'GaussianDenoiser',
+           'sparse_covariance', 'cosine_decay', 'MMGModule', 'build_mmg', 'MMG', 'plot_mmse_curve']
 
 # %% ../nbs/03_diffusion_mi.ipynb #cd186941
 def noisy_channel(x:torch.Tensor, # clean data [B, ...]
@@ -68,6 +68,17 @@ def gaussian_window_mi(var_given_y, # eigenvalues μ_i of Cov(x | y) (e.g. resid
         if a == -math.inf: return 0.0
         return _softplus(a + np.log(lam)).sum() - _softplus(a + np.log(mu)).sum()
     return float(0.5 * (G(hi) - G(lo)))
+
+def gaussian_gap_curve(alphas, # logSNR values α
+                       var_given_y, # eigenvalues μ_i of Cov(x | y)
+                       var_x=None, # eigenvalues λ_i of Cov(x) (None: ones)
+                      ) -> np.ndarray:
+    "The exact MMG integrand of Gaussian data, ½Σ_i [σ(α + log λ_i) − σ(α + log μ_i)], at each α (nats per unit α)"
+    a = np.asarray(alphas, np.float64).reshape(-1, 1)
+    mu = np.asarray(var_given_y, np.float64).ravel()
+    lam = np.ones_like(mu) if var_x is None else np.asarray(var_x, np.float64).ravel()
+    sig = lambda t: 0.5 * (1 + np.tanh(t / 2))
+    return 0.5 * (sig(a + np.log(lam)) - sig(a + np.log(mu))).sum(1)
 
 # %% ../nbs/03_diffusion_mi.ipynb #7e9e887a
 def _regressors(y:np.ndarray, y_type:str='float', vocab:int|None=None) -> np.ndarray|None:
@@ -390,6 +401,37 @@ class MMGModule(L.LightningModule):
         se = reps.std(0) / math.sqrt(R) if R > 1 else torch.full((2,), math.nan)
         return dict(mi=float(m[0]), mi_orthogonal=float(m[1]), mi_se=float(se[0]), mi_orthogonal_se=float(se[1]))
 
+    @torch.no_grad()
+    def mmse_curve(self, x:torch.Tensor, # held-out x [n, d_x] (normalised like the training data)
+                   y:torch.Tensor, # held-out y [n, d_y]
+                   alphas=None, # logSNR grid (None: the window in steps of ½)
+                   n_repeats:int=1, # ε draws per sample and α
+                   batch_size:int=4096, # samples per forward pass
+                   seed:int=0, # seed of the ε draws
+                   net:nn.Module|None=None, # denoiser (None: `denoiser`)
+                  ) -> dict:
+        "Both MMSEs and both integrands at fixed α: where along the logSNR axis the estimate comes from"
+        if alphas is None:
+            lo, hi = window_ends(self.hparams.logsnr_loc, self.hparams.logsnr_scale, self.hparams.logsnr_clip)
+            alphas = np.arange(math.floor(lo), math.ceil(hi) + 0.25, 0.5)
+        alphas = np.asarray(alphas, np.float64).ravel()
+        was, net = self.training, net or self.denoiser
+        self.eval()
+        g, x, y = torch.Generator().manual_seed(seed), x.to(self.device), y.to(self.device)
+        sq = lambda t: t.pow(2).flatten(1).sum(1).double().sum().item()
+        sums = np.zeros((len(alphas), 3))
+        for k, al in enumerate(alphas):
+            for _ in range(n_repeats):
+                for i in range(0, len(x), batch_size):
+                    xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+                    a = torch.full((len(xb),), float(al), device=self.device)
+                    z, eps = noisy_channel(xb, a, torch.randn(xb.shape, generator=g, dtype=xb.dtype).to(self.device))
+                    e0, e1 = net(z, a), net(z, a, yb)
+                    sums[k] += (sq(eps - e0), sq(eps - e1), sq(e0 - e1))
+        self.train(was)
+        m = sums / (n_repeats * len(x))
+        return dict(alpha=alphas, mmse_x=m[:, 0], mmse_x_given_y=m[:, 1], gap=0.5 * (m[:, 0] - m[:, 1]), orthogonal=0.5 * m[:, 2])
+
     def validation_step(self, batch, batch_idx):
         x, y = batch
         g = torch.Generator().manual_seed(self.hparams.seed * 1_000_003 + batch_idx)
@@ -406,7 +448,7 @@ class MMGModule(L.LightningModule):
         checkpoint['audiomi'] = dict(norm_state=self.norm_state)
     def on_load_checkpoint(self, checkpoint): self.norm_state = (checkpoint.get('audiomi') or {}).get('norm_state')
 
-# %% ../nbs/03_diffusion_mi.ipynb #96d637a7
+# %% ../nbs/03_diffusion_mi.ipynb #5edf540e
 def build_mmg(x_train:np.ndarray, # training x [n, d_x] (float)
               y_train:np.ndarray, # training y [n, d_y] (float, or token ids when module_kw has y_type='index')
               normalization:str='gaussianize', # Normalizer of float columns, fitted on the training pairs
@@ -515,7 +557,7 @@ class MMG:
         fit_quietly(trainer, module, dl, vl)
         module.to(dev)
         est = module.estimate(torch.from_numpy(x[va]), torch.from_numpy(y[va]), seed=self.seed)
-        self.module_, self.trainer_ = module, trainer
+        self.module_, self.trainer_, self.held_out_ = module, trainer, (torch.from_numpy(x[va]), torch.from_numpy(y[va]))
         return dict(estimate=est['mi' if self.report == 'nll' else 'mi_orthogonal'], estimate_orthogonal=est['mi_orthogonal'], estimate_nll=est['mi'],
                     se_orthogonal=est['mi_orthogonal_se'], se_nll=est['mi_se'], window=win, curves=curves.rows,
                     epochs=trainer.current_epoch, steps=trainer.global_step, seconds=time.perf_counter() - t0,
@@ -524,3 +566,28 @@ class MMG:
     def estimate(self, x, y) -> float:
         "Mutual information of the samples (x, y) in nats, on the held-out part (the `report` estimate)"
         return self.fit(x, y)['estimate']
+
+    def mmse_curve(self, alphas=None, # logSNR grid (None: the window in steps of ½)
+                   n_repeats:int=1, # ε draws per held-out sample and α
+                  ) -> dict:
+        "`MMGModule.mmse_curve` of the last `fit`, on its (normalised) held-out part"
+        if not hasattr(self, 'module_'): raise RuntimeError("mmse_curve needs a fitted estimator: call fit(x, y) first")
+        return self.module_.mmse_curve(*self.held_out_, alphas=alphas, n_repeats=n_repeats, seed=self.seed)
+
+# %% ../nbs/03_diffusion_mi.ipynb #d62004ac
+def plot_mmse_curve(curve:dict, # `mmse_curve` output
+                    reference=None, # exact integrand at curve['alpha'] (e.g. `gaussian_gap_curve`), or None
+                    ax=None, # matplotlib axes (None: a new figure)
+                    title:str|None=None, # axes title
+                   ):
+    "The two MMG integrands against α (and the exact one when known); returns the axes"
+    import matplotlib.pyplot as plt
+    if ax is None: _, ax = plt.subplots(figsize=(5.5, 3.5))
+    a = curve['alpha']
+    ax.plot(a, curve['gap'], '-', label=f"NLL-difference integrand (∫ = {np.trapezoid(curve['gap'], a):.3f})")
+    ax.plot(a, curve['orthogonal'], '--', label=f"orthogonal integrand (∫ = {np.trapezoid(curve['orthogonal'], a):.3f})")
+    if reference is not None:
+        ax.plot(a, reference, 'k:', lw=2, label=f"exact (∫ = {np.trapezoid(reference, a):.3f})")
+    ax.set_xlabel('logSNR α'); ax.set_ylabel('nats per unit α'); ax.legend(fontsize=8)
+    if title: ax.set_title(title)
+    return ax
