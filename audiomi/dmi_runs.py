@@ -124,10 +124,26 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     fit_quietly(trainer, module, dl, tl, ignore=('.*exists and is not empty.*',), ckpt_path=str(ckpt) if resume else None)
     module.to(dev)
     est = module.estimate(torch.from_numpy(x_test), torch.from_numpy(y_test), seed=seed)
+    mmse = module.mmse_curve(torch.from_numpy(x_test), torch.from_numpy(y_test), seed=seed)
     return dict(mi_estimate=est['mi'], mi_estimate_orthogonal=est['mi_orthogonal'], mi_estimate_se=est['mi_se'],
-                mi_estimate_orthogonal_se=est['mi_orthogonal_se'], window=win, curve=line.rows, epochs=trainer.current_epoch,
+                mi_estimate_orthogonal_se=est['mi_orthogonal_se'], window=win, curve=line.rows,
+                mmse_curve={k: v.tolist() for k, v in mmse.items()}, epochs=trainer.current_epoch,
                 steps=trainer.global_step, seconds=time.perf_counter() - t0, model_dim=_width(module),
                 checkpoint=str(ckpt), module=module)
+
+def _plot_run_curve(task, task_type:str, curve:dict, path:Path):
+    "The run's integrands per logSNR (`plot_mmse_curve`), with the exact one for the sparse Gaussian; written atomically"
+    import matplotlib; matplotlib.use('Agg') if matplotlib.get_backend().lower() != 'agg' else None
+    import matplotlib.pyplot as plt
+    from audiomi.diffusion_mi import plot_mmse_curve, gaussian_gap_curve
+    c = {k: np.asarray(v) for k, v in curve.items()}
+    ref = None
+    if task_type == 'multinormal':
+        k, v = task.params['n_interacting'], 1 - task.params['rho'] ** 2
+        ref = gaussian_gap_curve(c['alpha'], [v] * k + [1.0] * (task.dim_x - k))
+    ax = plot_mmse_curve(c, ref, title=f'{task.name} (MI {task.mutual_information:.3f} nats)')
+    with atomic_write(path, 'wb') as f: ax.figure.savefig(f, format='png', dpi=110, bbox_inches='tight')
+    plt.close(ax.figure)
 
 def _width(module) -> int:
     "Hidden width the denoiser actually uses"
@@ -187,9 +203,10 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
                use_moe=use_moe, snr_threshold=snr_threshold, model_dim=r['model_dim'], learning_rate=learning_rate,
                max_epochs=max_epochs, mi_estimate_se=r['mi_estimate_se'], mi_estimate_orthogonal_se=r['mi_estimate_orthogonal_se'],
                task_type=task_type, dim=dim, strength=float(strength), window=r['window'], epochs=r['epochs'], steps=r['steps'],
-               seconds=r['seconds'], curve=r['curve'], checkpoint=r['checkpoint'], settings=args,
+               seconds=r['seconds'], curve=r['curve'], mmse_curve=r['mmse_curve'], checkpoint=r['checkpoint'], settings=args,
                created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), environment=environment_info())
     write_json(out/f'results_{name}.json', rec)
+    _plot_run_curve(task, task_type, r['mmse_curve'], out/name/'mmse_curve.png')
     print(f"{name}: MI {rec['mi_estimate']:.4f} | MI (orthogonal) {rec['mi_estimate_orthogonal']:.4f} | "
           f"GT {rec['gt_mi']:.4f} | {rec['seconds']:.1f}s → {out/f'results_{name}.json'}", flush=True)
     return rec
