@@ -131,17 +131,16 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
                 steps=trainer.global_step, seconds=time.perf_counter() - t0, model_dim=_width(module),
                 checkpoint=str(ckpt), module=module)
 
-def _plot_run_curve(task, task_type:str, curve:dict, path:Path):
-    "The run's integrands per logSNR (`plot_mmse_curve`), with the exact one for the sparse Gaussian; written atomically"
+def _plot_run_curve(curve:dict, path:Path, title:str, task=None):
+    "A run's integrands per logSNR (`plot_mmse_curve`), with the exact one when `task` is a sparse Gaussian; written atomically"
     import matplotlib; matplotlib.use('Agg') if matplotlib.get_backend().lower() != 'agg' else None
     import matplotlib.pyplot as plt
     from audiomi.diffusion_mi import plot_mmse_curve, gaussian_gap_curve
-    c = {k: np.asarray(v) for k, v in curve.items()}
-    ref = None
-    if task_type == 'multinormal':
+    c, ref = {k: np.asarray(v) for k, v in curve.items()}, None
+    if task is not None and task.name.startswith('multinormal_sparse'):
         k, v = task.params['n_interacting'], 1 - task.params['rho'] ** 2
         ref = gaussian_gap_curve(c['alpha'], [v] * k + [1.0] * (task.dim_x - k))
-    ax = plot_mmse_curve(c, ref, title=f'{task.name} (MI {task.mutual_information:.3f} nats)')
+    ax = plot_mmse_curve(c, ref, title=title)
     with atomic_write(path, 'wb') as f: ax.figure.savefig(f, format='png', dpi=110, bbox_inches='tight')
     plt.close(ax.figure)
 
@@ -206,7 +205,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
                seconds=r['seconds'], curve=r['curve'], mmse_curve=r['mmse_curve'], checkpoint=r['checkpoint'], settings=args,
                created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), environment=environment_info())
     write_json(out/f'results_{name}.json', rec)
-    _plot_run_curve(task, task_type, r['mmse_curve'], out/name/'mmse_curve.png')
+    _plot_run_curve(r['mmse_curve'], out/name/'mmse_curve.png', f'{task.name} (MI {task.mutual_information:.3f} nats)', task)
     print(f"{name}: MI {rec['mi_estimate']:.4f} | MI (orthogonal) {rec['mi_estimate_orthogonal']:.4f} | "
           f"GT {rec['gt_mi']:.4f} | {rec['seconds']:.1f}s → {out/f'results_{name}.json'}", flush=True)
     return rec
@@ -375,9 +374,10 @@ def dmi_pairs(cfg:DmiPairsConfig, # the resolved config
                mi_estimate_se=r['mi_estimate_se'], mi_estimate_orthogonal_se=r['mi_estimate_orthogonal_se'],
                estimator='MMGEstimator_MOE' if m.use_moe else 'MMGEstimator', diffused=m.diffuse, frames_train=len(xtr), frames_test=len(xte),
                diffused_width=int(xtr.shape[1]), condition_width=int(ytr.shape[1]), window=r['window'], epochs=r['epochs'], seconds=r['seconds'],
-               curve=r['curve'], model_dim=r['model_dim'], created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
-               environment=environment_info())
+               curve=r['curve'], mmse_curve=r['mmse_curve'], model_dim=r['model_dim'],
+               created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), environment=environment_info())
     write_json(out/'results.json', rec)
+    _plot_run_curve(r['mmse_curve'], out/'mmse_curve.png', f'MMG on feature pairs ({m.diffuse} diffused)')
     print(f"MMG I(x; y) = {rec['mi_estimate']:.4f} ± {1.96 * rec['mi_estimate_se']:.4f} nats "
           f"(NLL difference; orthogonal {rec['mi_estimate_orthogonal']:.4f}) on {len(xte)} held-out frames → {out/'results.json'}")
     return rec
