@@ -19,7 +19,7 @@ from .mine import quiet_trainer, train_val_split, fit_quietly
 # %% auto #0
 __all__ = ['LR_SCHEDULES', 'noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi', 'gaussian_gap_curve',
            'choose_window', 'default_width', 'GroupNorm1d', 'ResBlock', 'Denoiser', 'MoEDenoiser', 'GaussianDenoiser',
-           'sparse_covariance', 'cosine_decay', 'MMGModule', 'build_mmg', 'MMG', 'plot_mmse_curve']
+           'sparse_covariance', 'sparse_gap_curve', 'cosine_decay', 'MMGModule', 'build_mmg', 'MMG', 'plot_mmse_curve']
 
 # %% ../nbs/03_diffusion_mi.ipynb #cd186941
 def noisy_channel(x:torch.Tensor, # clean data [B, ...]
@@ -260,6 +260,14 @@ def sparse_covariance(task, # a `multinormal_sparse` task
     cov = np.eye(dx + task.dim_y)
     for i in range(p['n_interacting']): cov[i, dx + i] = cov[dx + i, i] = p['rho']
     return cov
+
+def sparse_gap_curve(task, # a `multinormal_sparse` task
+                     alphas, # logSNR values α
+                    ) -> np.ndarray:
+    "The exact MMG integrand of a multinormal_sparse task at each α: K pairs with residual variance 1 − ρ², the rest 1"
+    p = task.params
+    k, v = p['n_interacting'], 1 - p['rho'] ** 2
+    return gaussian_gap_curve(alphas, [v] * k + [1.0] * (task.dim_x - k))
 
 # %% ../nbs/03_diffusion_mi.ipynb #2f80eeba
 LR_SCHEDULES = ('constant', 'cosine')

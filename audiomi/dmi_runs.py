@@ -135,11 +135,9 @@ def _plot_run_curve(curve:dict, path:Path, title:str, task=None):
     "A run's integrands per logSNR (`plot_mmse_curve`), with the exact one when `task` is a sparse Gaussian; written atomically"
     import matplotlib; matplotlib.use('Agg') if matplotlib.get_backend().lower() != 'agg' else None
     import matplotlib.pyplot as plt
-    from audiomi.diffusion_mi import plot_mmse_curve, gaussian_gap_curve
-    c, ref = {k: np.asarray(v) for k, v in curve.items()}, None
-    if task is not None and task.name.startswith('multinormal_sparse'):
-        k, v = task.params['n_interacting'], 1 - task.params['rho'] ** 2
-        ref = gaussian_gap_curve(c['alpha'], [v] * k + [1.0] * (task.dim_x - k))
+    from audiomi.diffusion_mi import plot_mmse_curve, sparse_gap_curve
+    c = {k: np.asarray(v) for k, v in curve.items()}
+    ref = sparse_gap_curve(task, c['alpha']) if task is not None and task.name.startswith('multinormal_sparse') else None
     ax = plot_mmse_curve(c, ref, title=title)
     with atomic_write(path, 'wb') as f: ax.figure.savefig(f, format='png', dpi=110, bbox_inches='tight')
     plt.close(ax.figure)
