@@ -415,10 +415,14 @@ class MMGModule(L.LightningModule):
                    alphas=None, # logSNR grid (None: the window in steps of ½)
                    n_repeats:int=1, # ε draws per sample and α
                    batch_size:int=4096, # samples per forward pass
-                   seed:int=0, # seed of the ε draws
+                   seed:int=0, # seed of the ε draws (and of the subsample)
                    net:nn.Module|None=None, # denoiser (None: `denoiser`)
+                   max_samples:int|None=20_000, # a seeded subsample of at most this many pairs (None: all of them)
                   ) -> dict:
         "Both MMSEs and both integrands at fixed α: where along the logSNR axis the estimate comes from"
+        if max_samples is not None and len(x) > max_samples:
+            keep = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:max_samples]
+            x, y = x[keep], y[keep]
         if alphas is None:
             lo, hi = window_ends(self.hparams.logsnr_loc, self.hparams.logsnr_scale, self.hparams.logsnr_clip)
             alphas = np.arange(math.floor(lo), math.ceil(hi) + 0.25, 0.5)
