@@ -19,7 +19,8 @@ from .mine import quiet_trainer, train_val_split, fit_quietly
 # %% auto #0
 __all__ = ['LR_SCHEDULES', 'noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi', 'gaussian_gap_curve',
            'choose_window', 'default_width', 'GroupNorm1d', 'ResBlock', 'Denoiser', 'MoEDenoiser', 'GaussianDenoiser',
-           'sparse_covariance', 'sparse_gap_curve', 'cosine_decay', 'MMGModule', 'build_mmg', 'MMG', 'plot_mmse_curve']
+           'sparse_covariance', 'sparse_gap_curve', 'cosine_decay', 'MMGModule', 'local_gap_curve', 'build_mmg', 'MMG',
+           'plot_mmse_curve']
 
 # %% ../nbs/03_diffusion_mi.ipynb #cd186941
 def noisy_channel(x:torch.Tensor, # clean data [B, ...]
@@ -460,7 +461,57 @@ class MMGModule(L.LightningModule):
         checkpoint['audiomi'] = dict(norm_state=self.norm_state)
     def on_load_checkpoint(self, checkpoint): self.norm_state = (checkpoint.get('audiomi') or {}).get('norm_state')
 
-# %% ../nbs/03_diffusion_mi.ipynb #5edf540e
+# %% ../nbs/03_diffusion_mi.ipynb #5c9cf43e
+def _root_task(task):
+    "The base task under the maps (`params['base']`) of a mapped task"
+    from audiomi.tasks import get_task
+    while 'base' in task.params: task = get_task(task.params['base'])
+    return task
+
+def _x_map(task, # a multinormal_sparse task, or a spiral / half-cube map of one (nested maps too)
+           u:np.ndarray, # points x of the base Gaussian [n, d] (float64)
+          ) -> tuple[np.ndarray, np.ndarray]:
+    "The task's map of x at the base points u, and its Jacobian: (x [n, d], J [n, d, d])"
+    from audiomi.tasks import get_task, half_cube_map, spiral_map
+    p, d = task.params, u.shape[1]
+    if 'base' not in p:
+        if not task.name.startswith('multinormal_sparse'):
+            raise ValueError(f"local_gap_curve needs a multinormal_sparse task or a spiral / half-cube map of one, got {task.name!r}")
+        return u, np.broadcast_to(np.eye(d), (len(u), d, d))
+    u, J = _x_map(get_task(p['base']), u)
+    if task.name.startswith('half_cube_'): return half_cube_map(u), 1.5 * np.sqrt(np.abs(u))[:, :, None] * J
+    if not task.name.startswith('spiral_'): raise ValueError(f"local_gap_curve: no Jacobian for the map of {task.name!r}")
+    v = p['v_x']; x, th = spiral_map(u, v, (0, 1)), v * (u ** 2).sum(1)          # rotation R(θ) of plane (0, 1), θ = v‖u‖²
+    M = np.broadcast_to(np.eye(d), J.shape).copy()
+    M[:, 0, 0], M[:, 0, 1], M[:, 1, 0], M[:, 1, 1] = np.cos(th), -np.sin(th), np.sin(th), np.cos(th)
+    dx = np.zeros_like(u); dx[:, 0], dx[:, 1] = -x[:, 1], x[:, 0]                # dR/dθ·u
+    return x, (M + dx[:, :, None] * (2 * v * u)[:, None, :]) @ J                 # J_f = R(θ) + (dR/dθ·u)(∇θ)ᵀ
+
+def local_gap_curve(task, # a multinormal_sparse task, or a spiral / half-cube map of one
+                    alphas, # logSNR values α
+                    normalizer=None, # the fitted per-column normaliser of x (`audiomi.pairs.Normalizer`), or None
+                    rescale:bool=True, # the samples were standardised per column (`task.sample`'s default)
+                    n:int=20_000, # base samples averaged over
+                    seed:int=0, # seed of the base samples
+                   ) -> np.ndarray:
+    "The MMG integrand in the local-Gaussian approximation: exact for the sparse Gaussian and as α → ∞, integrates to the MI"
+    from scipy.special import expit
+    alphas = np.asarray(alphas, np.float64).ravel()
+    base = _root_task(task)
+    u = np.asarray(base.sampler(np.random.default_rng(seed), n)[0], np.float64)
+    x, J = _x_map(task, u)
+    if rescale:
+        sd = x.std(0); x, J = (x - x.mean(0)) / sd, J / sd[None, :, None]
+    if normalizer is not None:                     # per column, so its Jacobian is diagonal: central differences
+        h = 1e-3
+        g = (normalizer((x + h).astype(np.float32)).astype(np.float64) - normalizer((x - h).astype(np.float32)).astype(np.float64)) / (2 * h)
+        J = g[:, :, None] * J
+    c = np.ones(u.shape[1]); c[:base.params['n_interacting']] = math.sqrt(1 - base.params['rho'] ** 2)   # Σ_{x|y}^{1/2} of the base
+    with np.errstate(divide='ignore'):             # a normaliser flat beyond its fitted range: log 0, both terms 0
+        lu, lc = (2 * np.log(np.linalg.svd(M, compute_uv=False)) for M in (J, J * c))
+    return np.array([0.5 * (expit(a + lu) - expit(a + lc)).sum(1).mean() for a in alphas])
+
+# %% ../nbs/03_diffusion_mi.ipynb #555a08ba
 def build_mmg(x_train:np.ndarray, # training x [n, d_x] (float)
               y_train:np.ndarray, # training y [n, d_y] (float, or token ids when module_kw has y_type='index')
               normalization:str='gaussianize', # Normalizer of float columns, fitted on the training pairs
@@ -570,6 +621,7 @@ class MMG:
         module.to(dev)
         est = module.estimate(torch.from_numpy(x[va]), torch.from_numpy(y[va]), seed=self.seed)
         self.module_, self.trainer_, self.held_out_ = module, trainer, (torch.from_numpy(x[va]), torch.from_numpy(y[va]))
+        self.normalizers_ = (nx, ny)
         return dict(estimate=est['mi' if self.report == 'nll' else 'mi_orthogonal'], estimate_orthogonal=est['mi_orthogonal'], estimate_nll=est['mi'],
                     se_orthogonal=est['mi_orthogonal_se'], se_nll=est['mi_se'], window=win, curves=curves.rows,
                     epochs=trainer.current_epoch, steps=trainer.global_step, seconds=time.perf_counter() - t0,
@@ -586,20 +638,21 @@ class MMG:
         if not hasattr(self, 'module_'): raise RuntimeError("mmse_curve needs a fitted estimator: call fit(x, y) first")
         return self.module_.mmse_curve(*self.held_out_, alphas=alphas, n_repeats=n_repeats, seed=self.seed)
 
-# %% ../nbs/03_diffusion_mi.ipynb #d62004ac
+# %% ../nbs/03_diffusion_mi.ipynb #621e2c3a
 def plot_mmse_curve(curve:dict, # `mmse_curve` output
                     reference=None, # exact integrand at curve['alpha'] (e.g. `gaussian_gap_curve`), or None
                     ax=None, # matplotlib axes (None: a new figure)
                     title:str|None=None, # axes title
+                    reference_label:str='exact', # legend name of the reference (e.g. 'local guide' for `local_gap_curve`)
                    ):
-    "The two MMG integrands against α (and the exact one when known); returns the axes"
+    "The two MMG integrands against α (and the exact one, or a guide, when known); returns the axes"
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(5.5, 3.5))
     a = curve['alpha']
     ax.plot(a, curve['gap'], '-', label=f"NLL-difference integrand (∫ = {np.trapezoid(curve['gap'], a):.3f})")
     ax.plot(a, curve['orthogonal'], '--', label=f"orthogonal integrand (∫ = {np.trapezoid(curve['orthogonal'], a):.3f})")
     if reference is not None:
-        ax.plot(a, reference, 'k:', lw=2, label=f"exact (∫ = {np.trapezoid(reference, a):.3f})")
+        ax.plot(a, reference, 'k:', lw=2, label=f"{reference_label} (∫ = {np.trapezoid(reference, a):.3f})")
     ax.set_xlabel('logSNR α'); ax.set_ylabel('nats per unit α'); ax.legend(fontsize=8)
     if title: ax.set_title(title)
     return ax

@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 
 from .core import atomic_write, write_json, environment_info, seed_everything, get_device, array_loader
+from .pairs import Normalizer
 
 # %% auto #0
 __all__ = ['TASK_TYPES', 'GRID', 'make_task', 'train_mmg', 'run_name', 'dmi_run', 'aggregate_results', 'plot_grid', 'dmi_grid',
@@ -131,14 +132,26 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
                 steps=trainer.global_step, seconds=time.perf_counter() - t0, model_dim=_width(module),
                 checkpoint=str(ckpt), module=module)
 
-def _plot_run_curve(curve:dict, path:Path, title:str, task=None):
-    "A run's integrands per logSNR (`plot_mmse_curve`), with the exact one when `task` is a sparse Gaussian; written atomically"
+def _run_reference(task, # the run's task (None: feature pairs, no reference)
+                   alphas, # the curve's logSNR grid
+                   normalizer=None, # the run's fitted normaliser of x
+                  ) -> tuple:
+    "The reference integrand of a task run and its legend name: exact on a sparse Gaussian with z-scores, else the local guide"
+    from audiomi.diffusion_mi import local_gap_curve
+    if task is None: return None, None
+    try: ref = local_gap_curve(task, alphas, normalizer, rescale=False)
+    except ValueError: return None, None
+    exact = 'base' not in task.params and (normalizer is None or normalizer.method in ('standard', 'none'))
+    return ref, 'exact' if exact else 'local guide (exact at large α)'
+
+def _plot_run_curve(curve:dict, path:Path, title:str, task=None, normalizer=None):
+    "A run's integrands per logSNR (`plot_mmse_curve`), with `_run_reference` on the benchmark tasks; written atomically"
     import matplotlib; matplotlib.use('Agg') if matplotlib.get_backend().lower() != 'agg' else None
     import matplotlib.pyplot as plt
-    from audiomi.diffusion_mi import plot_mmse_curve, sparse_gap_curve
+    from audiomi.diffusion_mi import plot_mmse_curve
     c = {k: np.asarray(v) for k, v in curve.items()}
-    ref = sparse_gap_curve(task, c['alpha']) if task is not None and task.name.startswith('multinormal_sparse') else None
-    ax = plot_mmse_curve(c, ref, title=title)
+    ref, label = _run_reference(task, c['alpha'], normalizer)
+    ax = plot_mmse_curve(c, ref, title=title, reference_label=label or 'exact')
     with atomic_write(path, 'wb') as f: ax.figure.savefig(f, format='png', dpi=110, bbox_inches='tight')
     plt.close(ax.figure)
 
@@ -203,7 +216,8 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
                seconds=r['seconds'], curve=r['curve'], mmse_curve=r['mmse_curve'], checkpoint=r['checkpoint'], settings=args,
                created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), environment=environment_info())
     write_json(out/f'results_{name}.json', rec)
-    _plot_run_curve(r['mmse_curve'], out/name/'mmse_curve.png', f'{task.name} (MI {task.mutual_information:.3f} nats)', task)
+    nx = Normalizer().load_state_dict(r['module'].norm_state['x'])
+    _plot_run_curve(r['mmse_curve'], out/name/'mmse_curve.png', f'{task.name} (MI {task.mutual_information:.3f} nats)', task, nx)
     print(f"{name}: MI {rec['mi_estimate']:.4f} | MI (orthogonal) {rec['mi_estimate_orthogonal']:.4f} | "
           f"GT {rec['gt_mi']:.4f} | {rec['seconds']:.1f}s → {out/f'results_{name}.json'}", flush=True)
     return rec
