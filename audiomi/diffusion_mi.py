@@ -17,10 +17,10 @@ from .core import seed_everything, array_loader
 from .mine import quiet_trainer, train_val_split, fit_quietly
 
 # %% auto #0
-__all__ = ['LR_SCHEDULES', 'noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi', 'gaussian_gap_curve',
-           'choose_window', 'default_width', 'GroupNorm1d', 'ResBlock', 'Denoiser', 'MoEDenoiser', 'GaussianDenoiser',
-           'sparse_covariance', 'sparse_gap_curve', 'cosine_decay', 'MMGModule', 'local_gap_curve', 'build_mmg', 'MMG',
-           'plot_mmse_curve']
+__all__ = ['NORMS', 'LR_SCHEDULES', 'noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi',
+           'gaussian_gap_curve', 'choose_window', 'default_width', 'GroupNorm1d', 'norm_layer', 'ResBlock', 'Denoiser',
+           'MoEDenoiser', 'GaussianDenoiser', 'sparse_covariance', 'sparse_gap_curve', 'cosine_decay', 'MMGModule',
+           'local_gap_curve', 'build_mmg', 'MMG', 'plot_mmse_curve']
 
 # %% ../nbs/03_diffusion_mi.ipynb #cd186941
 def noisy_channel(x:torch.Tensor, # clean data [B, ...]
@@ -130,6 +130,16 @@ class GroupNorm1d(nn.GroupNorm):
         g = F.layer_norm(x.reshape(len(x), self.num_groups, -1), (x.shape[1] // self.num_groups,), eps=self.eps)
         return torch.addcmul(self.bias, g.reshape_as(x), self.weight)
 
+NORMS = ('group', 'layer', 'none')
+
+def norm_layer(norm:str, # 'group' (`GroupNorm1d`, 8 groups or fewer), 'layer' (`nn.LayerNorm`) or 'none' (identity)
+               width:int, # features
+               groups:int=8, # groups of 'group' (the gcd with the width)
+              ) -> nn.Module:
+    "The normalisation layer of the denoiser's blocks"
+    if norm not in NORMS: raise ValueError(f"norm must be one of {NORMS}, got {norm!r}")
+    return GroupNorm1d(math.gcd(groups, width), width) if norm == 'group' else nn.LayerNorm(width) if norm == 'layer' else nn.Identity()
+
 class ResBlock(nn.Module):
     "GroupNorm → SiLU → Linear (+ shift) → GroupNorm (adaptive: × (1 + scale) + shift) → SiLU → Linear, plus a (linear) residual path"
     def __init__(self, d_in:int, # input width
@@ -137,9 +147,10 @@ class ResBlock(nn.Module):
                  d_t:int, # embedding width (time, or time + condition)
                  groups:int=8, # GroupNorm groups (fewer when the width is not a multiple)
                  adaptive:bool=False, # also scale and shift the second normalisation by the embedding
+                 norm:str='group', # normalisation layers: 'group', 'layer' or 'none' (`norm_layer`)
                 ):
         super().__init__()
-        block = lambda a, b: nn.Sequential(GroupNorm1d(math.gcd(groups, a), a), nn.SiLU(), nn.Linear(a, b))
+        block = lambda a, b: nn.Sequential(norm_layer(norm, a, groups), nn.SiLU(), nn.Linear(a, b))
         self.b1, self.b2, self.adaptive = block(d_in, d_out), block(d_out, d_out), adaptive
         self.t = nn.Linear(d_t, (3 if adaptive else 1) * d_out)
         self.skip = nn.Linear(d_in, d_out) if d_in != d_out else nn.Identity()
@@ -160,9 +171,11 @@ class Denoiser(nn.Module):
                  y_embedding_dim:int=16, # embedding size per token (index y)
                  n_blocks:int=2, # residual blocks before the skip concatenation
                  conditioning:str='adaptive', # 'input' (MMG's: c at the input only) or 'adaptive' (also an MLP of c in every block)
+                 norm:str='group', # normalisation layers of the blocks: 'group', 'layer' or 'none'
                 ):
         super().__init__()
         if conditioning not in ('input', 'adaptive'): raise ValueError(f"conditioning must be 'input' or 'adaptive', got {conditioning!r}")
+        norm_layer(norm, 8)                                                       # fail early on an unknown norm
         h = model_dim or default_width(d_x, d_y)
         self.d_x, self.d_y, self.y_type, self.V = d_x, d_y, y_type, y_vocab_size
         if y_type == 'index':
@@ -176,9 +189,9 @@ class Denoiser(nn.Module):
         self.time = nn.Sequential(nn.Linear(1, h), nn.GELU(), nn.Linear(h, h))
         ada = conditioning == 'adaptive'
         self.cond = nn.Sequential(nn.Linear(d_c, h), nn.SiLU(), nn.Linear(h, h), nn.SiLU(), nn.Linear(h, h)) if ada else None
-        self.mid = nn.ModuleList([ResBlock(h, h, h, adaptive=ada) for _ in range(n_blocks)])
-        self.up = ResBlock(2 * h, h, h, adaptive=ada)
-        self.out = nn.Sequential(GroupNorm1d(math.gcd(8, h), h), nn.SiLU(), nn.Linear(h, d_x))
+        self.mid = nn.ModuleList([ResBlock(h, h, h, adaptive=ada, norm=norm) for _ in range(n_blocks)])
+        self.up = ResBlock(2 * h, h, h, adaptive=ada, norm=norm)
+        self.out = nn.Sequential(norm_layer(norm, h), nn.SiLU(), nn.Linear(h, d_x))
 
     def condition(self, y:torch.Tensor|None, # [B, d_y] or None (null condition for all)
                   keep:torch.Tensor|None, # bool [B]: rows that see y (None: all)
@@ -289,6 +302,7 @@ class MMGModule(L.LightningModule):
                  snr_threshold:float=5.0, # MoE: logSNR boundary of the experts
                  moe_warmup_epochs:int=0, # MoE: epochs trained as one unified network before the experts split
                  conditioning:str='adaptive', # 'adaptive' (condition MLP in every block) or 'input' (MMG's)
+                 norm:str='group', # normalisation layers of the denoiser: 'group', 'layer' or 'none'
                  y_type:str='float', # 'float' or 'index'
                  y_vocab_size:int|None=None, # tokens per codebook (index y)
                  y_embedding_dim:int=16, # embedding size per token (index y)
@@ -308,7 +322,7 @@ class MMGModule(L.LightningModule):
         super().__init__()
         if lr_schedule not in LR_SCHEDULES: raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
         self.save_hyperparameters()
-        kw = dict(model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, conditioning=conditioning)
+        kw = dict(model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, conditioning=conditioning, norm=norm)
         self.net = MoEDenoiser(d_x, d_y, snr_threshold=snr_threshold, **kw) if use_moe else Denoiser(d_x, d_y, **kw)
         if use_moe and moe_warmup_epochs: self.net.shared.fill_(True)
         if use_ema:
@@ -548,6 +562,7 @@ class MMG:
                  moe_warmup:float=0.5, # MoE: share of max_epochs trained as one network before the experts split (0: MMG's)
                  model_dim:int|None=None, # hidden width (None: 64 / 128 / 256 by d_x + d_y)
                  conditioning:str='adaptive', # 'adaptive' (an MLP of y scales and shifts every block) or 'input' (MMG's: y at the input only)
+                 norm:str='group', # normalisation layers of the denoiser: 'group' (MMG's), 'layer' or 'none'
                  logsnr_loc:float=2.0, # logistic window of α: centre …
                  logsnr_scale:float=3.0, # … scale …
                  logsnr_clip:float=4.0, # … truncation (α ∈ [loc − clip·scale, loc + clip·scale])
@@ -577,9 +592,10 @@ class MMG:
         if y_type == 'index' and not y_vocab_size: raise ValueError("y_type='index' needs y_vocab_size")
         from audiomi.pairs import Normalizer
         Normalizer(normalization)   # fail early on an unknown method
+        norm_layer(norm, 8)         # … and an unknown norm
         if lr_schedule not in LR_SCHEDULES: raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
         if not 0 <= moe_warmup < 1: raise ValueError(f"moe_warmup must lie in [0, 1), got {moe_warmup}")
-        self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, conditioning=conditioning, y_type=y_type, y_vocab_size=y_vocab_size,
+        self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, conditioning=conditioning, norm=norm, y_type=y_type, y_vocab_size=y_vocab_size,
                        y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, p_uncond=p_uncond, use_ema=use_ema,
                        ema_decay=ema_decay, n_repeats=n_repeats, seed=seed)
         self.loc, self.scale, self.clip, self.window = logsnr_loc, logsnr_scale, logsnr_clip, window

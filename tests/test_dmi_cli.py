@@ -1,5 +1,5 @@
 """`audiomi dmi` end to end through the console script: a grid killed with SIGKILL mid-way and started again finishes
-only the missing cells; a run resumed with `--load_ckpt` continues from its last epoch; `audiomi dmi-pairs` on
+only the missing cells; a run resumed with `--load_ckpt` continues from its last epoch (and refuses another network); `audiomi dmi-pairs` on
 data_subset features."""
 import json, signal, subprocess, time
 import pandas as pd
@@ -27,12 +27,15 @@ def test_killed_grid_resumes(tmp_path):
     assert len(df) == 4 and set(df.dim) == {3, 5} and (tmp_path/'grid_unified.png').exists()
 
 def test_load_ckpt_continues(tmp_path):
-    run = ['dmi', '--task_type', 'spiral', '--dim', '3', '--strength', '2', '--out_dir', str(tmp_path), *TINY]
+    run = ['dmi', '--task_type', 'spiral', '--dim', '3', '--strength', '2', '--out_dir', str(tmp_path), *TINY, '--norm', 'none']
     assert subprocess.run(audiomi_cmd(*run), capture_output=True, cwd=ROOT).returncode == 0
     r = subprocess.run(audiomi_cmd(*run, '--max_epochs', '4', '--load_ckpt'), capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     res = json.loads((tmp_path/'results_unified_spiral_multinormal_sparse_2_dim_3.json').read_text())
     assert res['epochs'] == 4 and res['max_epochs'] == 4 and [c['epoch'] for c in res['curve']][0] == 3
+    assert res['settings']['norm'] == 'none'
+    r = subprocess.run(audiomi_cmd(*run, '--max_epochs', '5', '--load_ckpt', '--norm', 'group'), capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode != 0 and "norm='none' (now 'group')" in r.stderr, r.stderr     # another network: refused, by name
 
 def test_dmi_pairs_on_audio_features(tmp_path):
     d = tmp_path/'demo'
