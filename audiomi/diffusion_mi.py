@@ -141,7 +141,7 @@ def norm_layer(norm:str, # 'group' (`GroupNorm1d`, 8 groups or fewer), 'layer' (
     return GroupNorm1d(math.gcd(groups, width), width) if norm == 'group' else nn.LayerNorm(width) if norm == 'layer' else nn.Identity()
 
 class ResBlock(nn.Module):
-    "GroupNorm → SiLU → Linear (+ shift) → GroupNorm (adaptive: × (1 + scale) + shift) → SiLU → Linear, plus a (linear) residual path"
+    "Norm → SiLU → Linear (+ shift) → Norm (adaptive: × (1 + scale) + shift) → SiLU → Linear, plus a (linear) residual path; Norm is GroupNorm by default"
     def __init__(self, d_in:int, # input width
                  d_out:int, # output width
                  d_t:int, # embedding width (time, or time + condition)
