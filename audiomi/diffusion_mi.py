@@ -486,20 +486,16 @@ def _x_map(task, # a multinormal_sparse task, or a spiral / half-cube map of one
            u:np.ndarray, # points x of the base Gaussian [n, d] (float64)
           ) -> tuple[np.ndarray, np.ndarray]:
     "The task's map of x at the base points u, and its Jacobian: (x [n, d], J [n, d, d])"
-    from audiomi.tasks import get_task, half_cube_map, spiral_map
+    from audiomi.tasks import get_task, half_cube_map, half_cube_jacobian, spiral_map, spiral_jacobian
     p, d = task.params, u.shape[1]
     if 'base' not in p:
         if not task.name.startswith('multinormal_sparse'):
             raise ValueError(f"local_gap_curve needs a multinormal_sparse task or a spiral / half-cube map of one, got {task.name!r}")
         return u, np.broadcast_to(np.eye(d), (len(u), d, d))
     u, J = _x_map(get_task(p['base']), u)
-    if task.name.startswith('half_cube_'): return half_cube_map(u), 1.5 * np.sqrt(np.abs(u))[:, :, None] * J
+    if task.name.startswith('half_cube_'): return half_cube_map(u), half_cube_jacobian(u) @ J
     if not task.name.startswith('spiral_'): raise ValueError(f"local_gap_curve: no Jacobian for the map of {task.name!r}")
-    v = p['v_x']; x, th = spiral_map(u, v, (0, 1)), v * (u ** 2).sum(1)          # rotation R(θ) of plane (0, 1), θ = v‖u‖²
-    M = np.broadcast_to(np.eye(d), J.shape).copy()
-    M[:, 0, 0], M[:, 0, 1], M[:, 1, 0], M[:, 1, 1] = np.cos(th), -np.sin(th), np.sin(th), np.cos(th)
-    dx = np.zeros_like(u); dx[:, 0], dx[:, 1] = -x[:, 1], x[:, 0]                # dR/dθ·u
-    return x, (M + dx[:, :, None] * (2 * v * u)[:, None, :]) @ J                 # J_f = R(θ) + (dR/dθ·u)(∇θ)ᵀ
+    return spiral_map(u, p['v_x'], (0, 1)), spiral_jacobian(u, p['v_x'], (0, 1)) @ J     # `spiral` turns x in plane (0, 1)
 
 def local_gap_curve(task, # a multinormal_sparse task, or a spiral / half-cube map of one
                     alphas, # logSNR values α

@@ -13,7 +13,7 @@ from scipy.special import digamma, gammaln
 
 # %% auto #0
 __all__ = ['BENCHMARK_TASKS', 'Task', 'gaussian_mi', 'bivariate_normal', 'multinormal_sparse', 'multinormal_dense', 'student_t',
-           'half_cube_map', 'half_cube', 'spiral_map', 'spiral', 'get_task']
+           'half_cube_map', 'half_cube_jacobian', 'half_cube', 'spiral_map', 'spiral_jacobian', 'spiral', 'get_task']
 
 # %% ../nbs/03a_tasks.ipynb #56ecbc79
 @dataclass(frozen=True)
@@ -134,6 +134,11 @@ def half_cube_map(t:np.ndarray, # array, mapped elementwise
     "The half-cube bijection sign(t)|t|^(3/2), or its inverse"
     return np.sign(t) * np.abs(t) ** (2 / 3 if inverse else 1.5)
 
+def half_cube_jacobian(t:np.ndarray, # points, shape [n, dim]
+                      ) -> np.ndarray:
+    "The Jacobian of `half_cube_map` at each row: diag(1.5·|t|^(1/2)), shape [n, dim, dim]"
+    return np.apply_along_axis(np.diag, 1, 1.5 * np.sqrt(np.abs(t)))
+
 # %% ../nbs/03a_tasks.ipynb #4b4f8c5a
 def half_cube(task:Task, # base task
              ) -> Task:
@@ -157,6 +162,18 @@ def spiral_map(x:np.ndarray, # points, shape [n, dim]
     out = x.copy()
     out[:, i], out[:, j] = c * x[:, i] - s * x[:, j], s * x[:, i] + c * x[:, j]
     return out
+
+def spiral_jacobian(x:np.ndarray, # points, shape [n, dim]
+                    v:float, # angular speed of `spiral_map`
+                    plane:tuple[int, int]=(0, 1), # its rotation plane
+                   ) -> np.ndarray:
+    "The Jacobian of `spiral_map` at each row, R(θ) + (dR/dθ·x)(2v·x)ᵀ with θ = v‖x‖²; shape [n, dim, dim]"
+    i, j = plane
+    y, th = spiral_map(x, v, plane), v * (x ** 2).sum(1)
+    R = np.broadcast_to(np.eye(x.shape[1]), (len(x),) + (x.shape[1],) * 2).copy()
+    R[:, i, i], R[:, i, j], R[:, j, i], R[:, j, j] = np.cos(th), -np.sin(th), np.sin(th), np.cos(th)
+    dy = np.zeros_like(x); dy[:, i], dy[:, j] = -y[:, j], y[:, i]                 # dR/dθ·x
+    return R + dy[:, :, None] * (2 * v * x)[:, None, :]
 
 # %% ../nbs/03a_tasks.ipynb #0d99903c
 def spiral(task:Task, # base task, with dim_x >= 2 and dim_y >= 3
