@@ -16,8 +16,8 @@ import yaml
 # %% auto #0
 __all__ = ['cfg_field', 'ConfigError', 'parse_overrides', 'load_config', 'config_to_dict', 'save_config', 'atomic_write',
            'atomic_write_text', 'atomic_save_npy', 'write_json', 'read_json', 'environment_info', 'save_results',
-           'seed_everything', 'get_device', 'array_loader', 'save_checkpoint', 'load_checkpoint', 'human_bytes',
-           'format_table']
+           'seed_everything', 'get_device', 'IndexBatches', 'array_loader', 'save_checkpoint', 'load_checkpoint',
+           'human_bytes', 'format_table']
 
 # %% ../nbs/00_core.ipynb #92b3d2b4
 def cfg_field(default:Any=dataclasses.MISSING, # default value (lists and dicts are copied per instance)
@@ -299,7 +299,22 @@ def get_device(device:str|torch.device='auto', # 'auto', 'cpu', 'cuda', 'cuda:N'
         return torch.device('mps')
     raise ValueError(f"unknown device '{device}': use auto, cpu, cuda, cuda:N or mps")
 
-# %% ../nbs/00_core.ipynb #aee722d9
+# %% ../nbs/00_core.ipynb #fc9b5ff6
+class IndexBatches(torch.utils.data.Sampler):
+    "Batches of indices as tensors: slices of `torch.randperm(n, generator)` per epoch (`RandomSampler`'s draws), or of `arange(n)`"
+    def __init__(self, n:int, # samples
+                 batch_size:int, # indices per batch
+                 shuffle:bool=False, # a fresh permutation every epoch
+                 drop_last:bool=False, # drop the last incomplete batch
+                 generator:torch.Generator|None=None, # the shuffling generator
+                ):
+        self.n, self.bs, self.shuffle, self.drop_last, self.g = n, batch_size, shuffle, drop_last, generator
+    def __len__(self): return self.n // self.bs if self.drop_last else -(-self.n // self.bs)
+    def __iter__(self):
+        idx = torch.randperm(self.n, generator=self.g) if self.shuffle else torch.arange(self.n)
+        for i in range(len(self)): yield idx[i * self.bs:(i + 1) * self.bs]
+        if self.shuffle: torch.randperm(self.n, generator=self.g)   # RandomSampler draws a second (empty-sliced) permutation at the end of each pass
+
 def array_loader(*arrays, # arrays or tensors with the same first dimension
                  batch_size:int, # samples per batch (capped at the number of samples)
                  shuffle:bool=False, # reshuffle every epoch
@@ -309,8 +324,7 @@ def array_loader(*arrays, # arrays or tensors with the same first dimension
     "A DataLoader of tuples of batches over in-memory arrays, one gather per batch (same order as `DataLoader(shuffle=True)`)"
     ts = [a if isinstance(a, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(a)) for a in arrays]
     ds, g = torch.utils.data.TensorDataset(*ts), torch.Generator().manual_seed(seed)
-    base = torch.utils.data.RandomSampler(ds, generator=g) if shuffle else torch.utils.data.SequentialSampler(ds)
-    batches = torch.utils.data.BatchSampler(base, max(1, min(batch_size, len(ds))), drop_last)
+    batches = IndexBatches(len(ds), max(1, min(batch_size, len(ds))), shuffle, drop_last, g if shuffle else None)
     return torch.utils.data.DataLoader(ds, batch_size=None, sampler=batches, generator=g if shuffle else None)
 
 # %% ../nbs/00_core.ipynb #97894eda
