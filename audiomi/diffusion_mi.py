@@ -315,6 +315,7 @@ class MMGModule(L.LightningModule):
                  p_uncond:float=0.5, # probability that a training sample's y is dropped (null condition)
                  use_ema:bool=True, # keep an exponential moving average of the weights and estimate with it
                  ema_decay:float=0.999, # EMA decay (warmed up as min(decay, (1+n)/(10+n)) over the first updates)
+                 grad_guard:float|None=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (None: off)
                  n_repeats:int=10, # (α, ε) draws averaged by `estimate`
                  val_repeats:int=1, # draws per validation estimate
                  seed:int=0, # seeds the validation draws (the same draws at every validation)
@@ -330,6 +331,9 @@ class MMGModule(L.LightningModule):
             self.register_buffer('ema_updates', torch.zeros((), dtype=torch.long))
         self.h_g = 0.5 * d_x * math.log(2 * math.pi * math.e)      # entropy of the N(0, I) reference
         self._val, self.norm_state = [], None
+        for name in ('guard_mean', 'guard_clips'):                  # spike guard state (not saved: a resume warms it up again)
+            self.register_buffer(name, torch.zeros(()), persistent=False)
+        self.guard_steps = 0
 
     @property
     def denoiser(self) -> nn.Module:
@@ -381,6 +385,25 @@ class MMGModule(L.LightningModule):
         loss = self.nll(x, y, keep)
         self.log('train_loss', loss.detach(), on_step=False, on_epoch=True, prog_bar=True, batch_size=len(x))
         return loss
+
+    @torch.no_grad()
+    def configure_gradient_clipping(self, optimizer, gradient_clip_val=None, gradient_clip_algorithm=None):
+        "Spike guard (`grad_guard` = k): once 10 steps have set the running mean m of the gradient norm (EMA, decay 0.99, of the guarded norms), a gradient with norm > k·m is scaled to k·m, a non-finite one to 0; then the Trainer's own clipping, if any"
+        k = self.hparams.get('grad_guard')
+        if k:
+            g = [p.grad for p in self.net.parameters() if p.grad is not None]
+            n = torch.nn.utils.get_total_norm(g)
+            if self.guard_steps >= 10:                                     # (a Python count)
+                bound = k * self.guard_mean
+                scale = torch.where(torch.isfinite(n), (bound / n.clamp_min(1e-12)).clamp(max=1.0), torch.zeros_like(n))
+                self.guard_clips += (scale < 1).to(self.guard_clips.dtype)
+                if torch.isfinite(n): torch._foreach_mul_(g, scale)
+                else: torch._foreach_zero_(g)                              # (0·NaN would stay NaN)
+                n = n * scale
+            m = 0.99 * self.guard_mean + 0.01 * n if self.guard_steps else n
+            self.guard_mean.copy_(torch.where(torch.isfinite(m), m, self.guard_mean))
+            self.guard_steps += 1
+        if gradient_clip_val: self.clip_gradients(optimizer, gradient_clip_val, gradient_clip_algorithm)
 
     @torch.no_grad()
     def on_train_batch_end(self, outputs, batch, batch_idx):
@@ -521,7 +544,7 @@ def local_gap_curve(task, # a multinormal_sparse task, or a spiral / half-cube m
         lu, lc = (2 * np.log(np.linalg.svd(M, compute_uv=False)) for M in (J, J * c))
     return np.array([0.5 * (expit(a + lu) - expit(a + lc)).sum(1).mean() for a in alphas])
 
-# %% ../nbs/03_diffusion_mi.ipynb #555a08ba
+# %% ../nbs/03_diffusion_mi.ipynb #ffb6675f
 def build_mmg(x_train:np.ndarray, # training x [n, d_x] (float)
               y_train:np.ndarray, # training y [n, d_y] (float, or token ids when module_kw has y_type='index')
               normalization:str='gaussianize', # Normalizer of float columns, fitted on the training pairs
@@ -570,6 +593,7 @@ class MMG:
                  max_epochs:int=200, # training epochs
                  use_ema:bool=True, # estimate with an exponential moving average of the weights
                  ema_decay:float=0.999, # EMA decay
+                 grad_guard:float|None=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (None: off)
                  val_fraction:float=0.5, # held-out share of the samples (the estimate is computed on it)
                  val_every_n_epochs:int|None=None, # validation MI curve resolution (None: about 10 points)
                  normalization:str='gaussianize', # per-column Normalizer of float x and y, fitted on the training part (gaussianize keeps MI)
@@ -593,7 +617,7 @@ class MMG:
         if not 0 <= moe_warmup < 1: raise ValueError(f"moe_warmup must lie in [0, 1), got {moe_warmup}")
         self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, conditioning=conditioning, norm=norm, y_type=y_type, y_vocab_size=y_vocab_size,
                        y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, p_uncond=p_uncond, use_ema=use_ema,
-                       ema_decay=ema_decay, n_repeats=n_repeats, seed=seed)
+                       ema_decay=ema_decay, grad_guard=grad_guard, n_repeats=n_repeats, seed=seed)
         self.loc, self.scale, self.clip, self.window = logsnr_loc, logsnr_scale, logsnr_clip, window
         self.batch_size, self.max_epochs, self.val_fraction, self.val_every = batch_size, max_epochs, val_fraction, val_every_n_epochs
         self.normalization, self.seed, self.device, self.y_type, self.V = normalization, seed, device, y_type, y_vocab_size
@@ -637,7 +661,7 @@ class MMG:
         return dict(estimate=est['mi' if self.report == 'nll' else 'mi_orthogonal'], estimate_orthogonal=est['mi_orthogonal'], estimate_nll=est['mi'],
                     se_orthogonal=est['mi_orthogonal_se'], se_nll=est['mi_se'], window=win, curves=curves.rows,
                     epochs=trainer.current_epoch, steps=trainer.global_step, seconds=time.perf_counter() - t0,
-                    n_train=len(tr), n_val=len(va))
+                    n_train=len(tr), n_val=len(va), guard_clips=int(module.guard_clips))
 
     def estimate(self, x, y) -> float:
         "Mutual information of the samples (x, y) in nats, on the held-out part (the `report` estimate)"
@@ -650,7 +674,7 @@ class MMG:
         if not hasattr(self, 'module_'): raise RuntimeError("mmse_curve needs a fitted estimator: call fit(x, y) first")
         return self.module_.mmse_curve(*self.held_out_, alphas=alphas, n_repeats=n_repeats, seed=self.seed)
 
-# %% ../nbs/03_diffusion_mi.ipynb #621e2c3a
+# %% ../nbs/03_diffusion_mi.ipynb #abaf37cb
 def plot_mmse_curve(curve:dict, # `mmse_curve` output
                     reference=None, # exact integrand at curve['alpha'] (e.g. `gaussian_gap_curve`), or None
                     ax=None, # matplotlib axes (None: a new figure)

@@ -82,6 +82,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
               batch_size:int=256, # samples per step
               use_ema:bool=True, # estimate with an EMA of the weights
               ema_decay:float=0.999, # EMA decay
+              grad_guard:Optional[float]=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (None: off)
               preprocess:str='rescale', # rescale (z-score), none, gaussianize — fitted on the training pairs
               n_repeats:int=10, # noise draws in the final estimate
               estimate_every:Optional[int]=None, # epochs between periodic MI estimates (None: about 10 per run)
@@ -110,7 +111,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     module, nx, ny, win = build_mmg(x_train, y_train, method, window, logsnr_loc, logsnr_scale, logsnr_clip, model_dim=model_dim,
                                     use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)),
                                     y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, lr=learning_rate,
-                                    lr_schedule=lr_schedule, p_uncond=p_uncond, conditioning=conditioning, norm=norm, use_ema=use_ema, ema_decay=ema_decay, n_repeats=n_repeats, seed=seed)
+                                    lr_schedule=lr_schedule, p_uncond=p_uncond, conditioning=conditioning, norm=norm, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, n_repeats=n_repeats, seed=seed)
     x_train, x_test, y_train, y_test = nx(x_train), nx(x_test), ny(y_train), ny(y_test)
     out = Path(out_dir); ckpt = out/'checkpoints'/'last.ckpt'
     if resume:
@@ -130,7 +131,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     return dict(mi_estimate=est['mi'], mi_estimate_orthogonal=est['mi_orthogonal'], mi_estimate_se=est['mi_se'],
                 mi_estimate_orthogonal_se=est['mi_orthogonal_se'], window=win, curve=line.rows,
                 mmse_curve={k: v.tolist() for k, v in mmse.items()}, epochs=trainer.current_epoch,
-                steps=trainer.global_step, seconds=time.perf_counter() - t0, model_dim=_width(module),
+                steps=trainer.global_step, guard_clips=int(module.guard_clips), seconds=time.perf_counter() - t0, model_dim=_width(module),
                 checkpoint=str(ckpt), module=module)
 
 def _run_reference(task, # the run's task (None: feature pairs, no reference)
@@ -187,6 +188,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
             batch_size:int=256, # samples per step
             use_ema:bool=True, # estimate with an EMA of the weights
             ema_decay:float=0.999, # EMA decay
+            grad_guard:Optional[float]=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (None: off)
             train_sample_num:int=100_000, # training samples
             test_num:int=10_000, # held-out samples for the estimates
             preprocess:str='rescale', # rescale (z-score with training statistics), none or gaussianize
@@ -207,7 +209,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
     r = train_mmg(X[:train_sample_num], Y[:train_sample_num], X[train_sample_num:], Y[train_sample_num:], out/name,
                   use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup=moe_warmup, model_dim=model_dim, logsnr_loc=logsnr_loc,
                   logsnr_scale=logsnr_scale, logsnr_clip=logsnr_clip, window=window, conditioning=conditioning, norm=norm,
-                  learning_rate=learning_rate, lr_schedule=lr_schedule, p_uncond=p_uncond, max_epochs=max_epochs, batch_size=batch_size, use_ema=use_ema, ema_decay=ema_decay, preprocess=preprocess,
+                  learning_rate=learning_rate, lr_schedule=lr_schedule, p_uncond=p_uncond, max_epochs=max_epochs, batch_size=batch_size, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, preprocess=preprocess,
                   n_repeats=n_repeats, estimate_every=estimate_every, resume=load_ckpt, seed=seed, device=device,
                   gt=task.mutual_information, progress=progress)
     rec = dict(task=task.name, gt_mi=task.mutual_information, mi_estimate=r['mi_estimate'],
@@ -215,7 +217,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
                use_moe=use_moe, snr_threshold=snr_threshold, model_dim=r['model_dim'], learning_rate=learning_rate,
                max_epochs=max_epochs, mi_estimate_se=r['mi_estimate_se'], mi_estimate_orthogonal_se=r['mi_estimate_orthogonal_se'],
                task_type=task_type, dim=dim, strength=float(strength), window=r['window'], epochs=r['epochs'], steps=r['steps'],
-               seconds=r['seconds'], curve=r['curve'], mmse_curve=r['mmse_curve'], checkpoint=r['checkpoint'], settings=args,
+               guard_clips=r['guard_clips'], seconds=r['seconds'], curve=r['curve'], mmse_curve=r['mmse_curve'], checkpoint=r['checkpoint'], settings=args,
                created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), environment=environment_info())
     write_json(out/f'results_{name}.json', rec)
     nx = Normalizer().load_state_dict(r['module'].norm_state['x'])
@@ -334,6 +336,7 @@ class DmiTrainingConfig:
     batch_size: int = cfg_field(256, 'frames per step', ge=1)
     use_ema: bool = cfg_field(True, 'estimate with an EMA of the weights')
     ema_decay: float = cfg_field(0.999, 'EMA decay', gt=0, lt=1)
+    grad_guard: Optional[float] = cfg_field(10.0, 'spike guard: scale a gradient down to this multiple of the running mean norm (None: off)', gt=0)
     n_repeats: int = cfg_field(10, 'noise draws in the final estimate', ge=1)
     estimate_every: Optional[int] = cfg_field(None, 'epochs between periodic estimates (None: about 10)', ge=1)
     max_frames: Optional[int] = cfg_field(200_000, 'cap on training (and test) frames, seeded subsample (None: all)', ge=2)
@@ -381,7 +384,7 @@ def dmi_pairs(cfg:DmiPairsConfig, # the resolved config
     r = train_mmg(xtr, ytr, xte, yte, out, use_moe=m.use_moe, snr_threshold=m.snr_threshold, moe_warmup=m.moe_warmup, model_dim=m.model_dim,
                   logsnr_loc=m.logsnr_loc, logsnr_scale=m.logsnr_scale, logsnr_clip=m.logsnr_clip, window=m.window,
                   conditioning=m.conditioning, norm=m.norm, learning_rate=t.learning_rate, lr_schedule=t.lr_schedule, p_uncond=t.p_uncond, max_epochs=t.max_epochs, batch_size=t.batch_size, use_ema=t.use_ema,
-                  ema_decay=t.ema_decay, preprocess='none', n_repeats=t.n_repeats, estimate_every=t.estimate_every,
+                  ema_decay=t.ema_decay, grad_guard=t.grad_guard, preprocess='none', n_repeats=t.n_repeats, estimate_every=t.estimate_every,
                   y_type=cond.kind, y_vocab_size=cond.vocab_size, y_embedding_dim=m.embedding_dim, resume=resume, seed=t.seed,
                   device=t.device, progress=progress)
     save_config(cfg, out/'config_used.yaml')
