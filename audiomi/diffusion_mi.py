@@ -315,7 +315,7 @@ class MMGModule(L.LightningModule):
                  p_uncond:float=0.5, # probability that a training sample's y is dropped (null condition)
                  use_ema:bool=True, # keep an exponential moving average of the weights and estimate with it
                  ema_decay:float=0.999, # EMA decay (warmed up as min(decay, (1+n)/(10+n)) over the first updates)
-                 grad_guard:float|None=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (None: off)
+                 grad_guard:float|None=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (0 or None: off)
                  n_repeats:int=10, # (α, ε) draws averaged by `estimate`
                  val_repeats:int=1, # draws per validation estimate
                  seed:int=0, # seeds the validation draws (the same draws at every validation)
@@ -593,7 +593,7 @@ class MMG:
                  max_epochs:int=200, # training epochs
                  use_ema:bool=True, # estimate with an exponential moving average of the weights
                  ema_decay:float=0.999, # EMA decay
-                 grad_guard:float|None=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (None: off)
+                 grad_guard:float|None=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (0 or None: off)
                  val_fraction:float=0.5, # held-out share of the samples (the estimate is computed on it)
                  val_every_n_epochs:int|None=None, # validation MI curve resolution (None: about 10 points)
                  normalization:str='gaussianize', # per-column Normalizer of float x and y, fitted on the training part (gaussianize keeps MI)

@@ -59,7 +59,7 @@ def run_mmg(x, y, estimator, window, epochs, seed, extra, curves=False, task=Non
     if curve and task is not None: curve['guide'] = local_gap_curve(task, curve['alpha'], est.normalizers_[0]).tolist()
     return dict(curve=curve, estimate=float(r['estimate_orthogonal']), estimate_nll=float(r['estimate_nll']),
                 se_orthogonal=float(r['se_orthogonal']), se_nll=float(r['se_nll']), seconds=seconds,
-                train_seconds=float(r['seconds']), epochs=int(r['epochs']), steps=int(r['steps']),
+                train_seconds=float(r['seconds']), epochs=int(r['epochs']), steps=int(r['steps']), guard_clips=int(r['guard_clips']),
                 window=[float(r['window']['lo']), float(r['window']['hi'])], settings=kw)
 
 def _value(v):
@@ -122,7 +122,7 @@ def main(argv=None):
                                          meets_target=r['meets_target'] if window == 'auto' else None))
                         print(f"  {task.name} {e} {window}: orthogonal {r['estimate']:.3f} ± {r['se_orthogonal']:.3f}, "
                               f"NLL diff {r['estimate_nll']:.3f} ± {r['se_nll']:.3f} (true {mi:.3f}, {a.report} error {r['error']:+.3f}, "
-                              f"{100 * r['rel_error']:+.1f}%) {r['seconds']:.0f} s, {r['steps']} steps, window "
+                              f"{100 * r['rel_error']:+.1f}%) {r['seconds']:.0f} s, {r['steps']} steps ({r['guard_clips']} guarded), window "
                               f"[{r['window'][0]:.1f}, {r['window'][1]:.1f}]", file=sys.stderr, flush=True)
     total = time.perf_counter() - t_start
 
