@@ -82,7 +82,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
               batch_size:int=256, # samples per step
               use_ema:bool=True, # estimate with an EMA of the weights
               ema_decay:float=0.999, # EMA decay
-              grad_guard:Optional[float]=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (None: off)
+              grad_guard:Optional[float]=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (0 or None: off)
               preprocess:str='rescale', # rescale (z-score), none, gaussianize — fitted on the training pairs
               n_repeats:int=10, # noise draws in the final estimate
               estimate_every:Optional[int]=None, # epochs between periodic MI estimates (None: about 10 per run)
@@ -188,7 +188,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
             batch_size:int=256, # samples per step
             use_ema:bool=True, # estimate with an EMA of the weights
             ema_decay:float=0.999, # EMA decay
-            grad_guard:Optional[float]=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (None: off)
+            grad_guard:Optional[float]=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (0 or None: off)
             train_sample_num:int=100_000, # training samples
             test_num:int=10_000, # held-out samples for the estimates
             preprocess:str='rescale', # rescale (z-score with training statistics), none or gaussianize
