@@ -331,9 +331,7 @@ class MMGModule(L.LightningModule):
             self.register_buffer('ema_updates', torch.zeros((), dtype=torch.long))
         self.h_g = 0.5 * d_x * math.log(2 * math.pi * math.e)      # entropy of the N(0, I) reference
         self._val, self.norm_state = [], None
-        for name in ('guard_mean', 'guard_clips'):                  # spike guard state (not saved: a resume warms it up again)
-            self.register_buffer(name, torch.zeros(()), persistent=False)
-        self.guard_steps = 0
+        self.guard_mean, self.guard_steps, self.guard_clips = 0.0, 0, 0   # spike guard (not saved: a resume warms it up again)
 
     @property
     def denoiser(self) -> nn.Module:
@@ -392,17 +390,14 @@ class MMGModule(L.LightningModule):
         k = self.hparams.get('grad_guard')
         if k:
             g = [p.grad for p in self.net.parameters() if p.grad is not None]
-            n = torch.nn.utils.get_total_norm(g)
-            if self.guard_steps >= 10:                                     # (a Python count)
-                bound = k * self.guard_mean
-                scale = torch.where(torch.isfinite(n), (bound / n.clamp_min(1e-12)).clamp(max=1.0), torch.zeros_like(n))
-                self.guard_clips += (scale < 1).to(self.guard_clips.dtype)
-                if torch.isfinite(n): torch._foreach_mul_(g, scale)
-                else: torch._foreach_zero_(g)                              # (0·NaN would stay NaN)
-                n = n * scale
-            m = 0.99 * self.guard_mean + 0.01 * n if self.guard_steps else n
-            self.guard_mean.copy_(torch.where(torch.isfinite(m), m, self.guard_mean))
-            self.guard_steps += 1
+            n = float(torch.nn.utils.get_total_norm(g))                     # (one host sync per step on a GPU)
+            if self.guard_steps >= 10 and not n <= k * self.guard_mean:    # a spike, or a non-finite gradient
+                self.guard_clips += 1
+                if math.isfinite(n): torch._foreach_mul_(g, k * self.guard_mean / n); n = k * self.guard_mean
+                else: torch._foreach_zero_(g)
+            if math.isfinite(n):
+                self.guard_mean = 0.99 * self.guard_mean + 0.01 * n if self.guard_steps else n
+                self.guard_steps += 1
         if gradient_clip_val: self.clip_gradients(optimizer, gradient_clip_val, gradient_clip_algorithm)
 
     @torch.no_grad()
