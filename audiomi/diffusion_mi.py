@@ -172,9 +172,12 @@ class Denoiser(nn.Module):
                  n_blocks:int=2, # residual blocks before the skip concatenation
                  conditioning:str='adaptive', # 'input' (MMG's: c at the input only) or 'adaptive' (also an MLP of c in every block)
                  norm:str='group', # normalisation layers of the blocks: 'group', 'layer' or 'none'
+                 fourier_features:int=0, # m random Fourier features of z at the input: sin and cos of 2π·z·b_j, b_j ~ N(0, s²I) (0: none)
+                 fourier_scale:float=1.0, # s, the frequency scale (in units of z, i.e. of the normalised data)
                 ):
         super().__init__()
         if conditioning not in ('input', 'adaptive'): raise ValueError(f"conditioning must be 'input' or 'adaptive', got {conditioning!r}")
+        if fourier_features < 0: raise ValueError(f"fourier_features must be >= 0, got {fourier_features}")
         norm_layer(norm, 8)                                                       # fail early on an unknown norm
         h = model_dim or default_width(d_x, d_y)
         self.d_x, self.d_y, self.y_type, self.V = d_x, d_y, y_type, y_vocab_size
@@ -185,7 +188,9 @@ class Denoiser(nn.Module):
             d_c = d_y * y_embedding_dim
         elif y_type == 'float': d_c = d_y + 1                                     # y and the "y present" flag
         else: raise ValueError(f"y_type must be 'float' or 'index', got {y_type!r}")
-        self.inp = nn.Linear(d_x + d_c, h)
+        if fourier_features: self.register_buffer('freqs', 2 * math.pi * fourier_scale * torch.randn(d_x, fourier_features))   # saved: a checkpoint keeps its frequencies
+        else: self.freqs = None
+        self.inp = nn.Linear(d_x + 2 * fourier_features + d_c, h)
         self.time = nn.Sequential(nn.Linear(1, h), nn.GELU(), nn.Linear(h, h))
         ada = conditioning == 'adaptive'
         self.cond = nn.Sequential(nn.Linear(d_c, h), nn.SiLU(), nn.Linear(h, h), nn.SiLU(), nn.Linear(h, h)) if ada else None
@@ -213,7 +218,8 @@ class Denoiser(nn.Module):
                 keep:torch.Tensor|None=None, # bool [B]: which rows see y (None: all of them)
                ) -> torch.Tensor:
         c = self.condition(y, keep, len(z), z.device)
-        h0 = self.inp(torch.cat([z, c], 1))
+        if self.freqs is None: h0 = self.inp(torch.cat([z, c], 1))
+        else: p = z @ self.freqs; h0 = self.inp(torch.cat([z, p.sin(), p.cos(), c], 1))
         t = self.time(logsnr.reshape(-1, 1).to(z.dtype))
         if self.cond is not None: t = t + self.cond(c)
         h = h0
@@ -303,6 +309,8 @@ class MMGModule(L.LightningModule):
                  moe_warmup_epochs:int=0, # MoE: epochs trained as one unified network before the experts split
                  conditioning:str='adaptive', # 'adaptive' (condition MLP in every block) or 'input' (MMG's)
                  norm:str='group', # normalisation layers of the denoiser: 'group', 'layer' or 'none'
+                 fourier_features:int=0, # random Fourier features of z at the denoiser's input (0: none; `Denoiser`)
+                 fourier_scale:float=1.0, # their frequency scale
                  y_type:str='float', # 'float' or 'index'
                  y_vocab_size:int|None=None, # tokens per codebook (index y)
                  y_embedding_dim:int=16, # embedding size per token (index y)
@@ -323,7 +331,8 @@ class MMGModule(L.LightningModule):
         super().__init__()
         if lr_schedule not in LR_SCHEDULES: raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
         self.save_hyperparameters()
-        kw = dict(model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, conditioning=conditioning, norm=norm)
+        kw = dict(model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, conditioning=conditioning, norm=norm,
+                  fourier_features=fourier_features, fourier_scale=fourier_scale)
         self.net = MoEDenoiser(d_x, d_y, snr_threshold=snr_threshold, **kw) if use_moe else Denoiser(d_x, d_y, **kw)
         if use_moe and moe_warmup_epochs: self.net.shared.fill_(True)
         if use_ema:
@@ -577,6 +586,7 @@ class MMG:
                  model_dim:int|None=None, # hidden width (None: 64 / 128 / 256 by d_x + d_y)
                  conditioning:str='adaptive', # 'adaptive' (an MLP of y scales and shifts every block) or 'input' (MMG's: y at the input only)
                  norm:str='group', # normalisation layers of the denoiser: 'group' (MMG's), 'layer' or 'none'
+                 fourier_features:int=0, # random Fourier features of z at the denoiser's input (0: none, MMG's; 32 helps the spiral)
                  logsnr_loc:float=2.0, # logistic window of α: centre …
                  logsnr_scale:float=3.0, # … scale …
                  logsnr_clip:float=4.0, # … truncation (α ∈ [loc − clip·scale, loc + clip·scale])
@@ -610,7 +620,7 @@ class MMG:
         norm_layer(norm, 8)         # … and an unknown norm
         if lr_schedule not in LR_SCHEDULES: raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
         if not 0 <= moe_warmup < 1: raise ValueError(f"moe_warmup must lie in [0, 1), got {moe_warmup}")
-        self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, conditioning=conditioning, norm=norm, y_type=y_type, y_vocab_size=y_vocab_size,
+        self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, conditioning=conditioning, norm=norm, fourier_features=fourier_features, y_type=y_type, y_vocab_size=y_vocab_size,
                        y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, p_uncond=p_uncond, use_ema=use_ema,
                        ema_decay=ema_decay, grad_guard=grad_guard, n_repeats=n_repeats, seed=seed)
         self.loc, self.scale, self.clip, self.window = logsnr_loc, logsnr_scale, logsnr_clip, window
