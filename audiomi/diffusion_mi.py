@@ -586,7 +586,7 @@ class MMG:
                  model_dim:int|None=None, # hidden width (None: 64 / 128 / 256 by d_x + d_y)
                  conditioning:str='adaptive', # 'adaptive' (an MLP of y scales and shifts every block) or 'input' (MMG's: y at the input only)
                  norm:str='group', # normalisation layers of the denoiser: 'group' (MMG's), 'layer' or 'none'
-                 fourier_features:int=0, # random Fourier features of z at the denoiser's input (0: none, MMG's; 32 helps the spiral)
+                 fourier_features:int=0, # random Fourier features of z at the denoiser's input (0: none, MMG's; 32 helped the 5-d spiral, not reliably the 3-d one)
                  logsnr_loc:float=2.0, # logistic window of α: centre …
                  logsnr_scale:float=3.0, # … scale …
                  logsnr_clip:float=4.0, # … truncation (α ∈ [loc − clip·scale, loc + clip·scale])
