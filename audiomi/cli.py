@@ -73,11 +73,12 @@ def _extra_to_set(extra:list[str]) -> list[str]:
 # %% ../nbs/10_cli.ipynb #265f1341
 def init_distributed() -> tuple[int, int]:
     "Join the process group described by the environment (if WORLD_SIZE > 1); returns (rank, world size)"
-    import torch.distributed as dist
+    import atexit, torch.distributed as dist
     ws = int(os.environ.get('WORLD_SIZE', 1))
     if ws > 1 and dist.is_available() and not dist.is_initialized():
         if 'MASTER_ADDR' not in os.environ: raise RuntimeError("WORLD_SIZE > 1 but MASTER_ADDR is not set: launch with torchrun or set the rendezvous variables")
         dist.init_process_group('gloo')
+        atexit.register(dist.destroy_process_group)   # a group left for interpreter teardown sometimes aborted a rank ("terminate called …")
     return feat.dist_rank_world()
 
 def _rank_device(device:str) -> str:
