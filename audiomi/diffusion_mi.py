@@ -17,7 +17,7 @@ from .core import seed_everything, array_loader
 from .mine import quiet_trainer, train_val_split, fit_quietly
 
 # %% auto #0
-__all__ = ['NORMS', 'LR_SCHEDULES', 'noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi',
+__all__ = ['NORMS', 'LR_SCHEDULES', 'LOSS_WEIGHTINGS', 'noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi',
            'gaussian_gap_curve', 'choose_window', 'default_width', 'GroupNorm1d', 'norm_layer', 'ResBlock', 'Denoiser',
            'MoEDenoiser', 'GaussianDenoiser', 'sparse_covariance', 'sparse_gap_curve', 'cosine_decay', 'MMGModule',
            'local_gap_curve', 'build_mmg', 'MMG', 'plot_mmse_curve']
@@ -291,6 +291,7 @@ def sparse_gap_curve(task, # a `multinormal_sparse` task
 
 # %% ../nbs/03_diffusion_mi.ipynb #2f80eeba
 LR_SCHEDULES = ('constant', 'cosine')
+LOSS_WEIGHTINGS = ('nll', 'sampling')
 
 def cosine_decay(total_steps:int, # steps of the whole run
                 ) -> Callable[[int], float]:
@@ -320,6 +321,7 @@ class MMGModule(L.LightningModule):
                  lr:float=1e-3, # Adam learning rate
                  weight_decay:float=1e-5, # Adam weight decay
                  lr_schedule:str='constant', # 'constant' or 'cosine' (per-step cosine decay of the learning rate to 0 over the run)
+                 loss_weighting:str='nll', # training loss: 'nll' (MMG's importance-weighted bound, every α of the window alike) or 'sampling' (plain ε-MSE: α weighted by its sampling density)
                  p_uncond:float=0.5, # probability that a training sample's y is dropped (null condition)
                  use_ema:bool=True, # keep an exponential moving average of the weights and estimate with it
                  ema_decay:float=0.999, # EMA decay (warmed up as min(decay, (1+n)/(10+n)) over the first updates)
@@ -330,6 +332,7 @@ class MMGModule(L.LightningModule):
                 ):
         super().__init__()
         if lr_schedule not in LR_SCHEDULES: raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
+        if loss_weighting not in LOSS_WEIGHTINGS: raise ValueError(f"loss_weighting must be one of {LOSS_WEIGHTINGS}, got {loss_weighting!r}")
         self.save_hyperparameters()
         kw = dict(model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, conditioning=conditioning, norm=norm,
                   fourier_features=fourier_features, fourier_scale=fourier_scale)
@@ -386,10 +389,20 @@ class MMGModule(L.LightningModule):
             for pl, ph in zip(self.net.low.parameters(), self.net.high.parameters()):   # Adam moments too: a fresh
                 if pl in opt.state: opt.state[ph] = copy.deepcopy(opt.state[pl])      # state's first steps jolt the weights
 
+    def train_loss(self, x:torch.Tensor, # clean batch [B, d_x]
+                   y:torch.Tensor, # condition [B, d_y]
+                   keep:torch.Tensor, # bool [B]: rows that see y
+                   generator:torch.Generator|None=None, # CPU generator for the draws
+                  ) -> torch.Tensor:
+        "The training loss: `nll` (`loss_weighting='nll'`), or the plain ½·mean‖ε − ε̂‖² without the importance weight ('sampling')"
+        if self.hparams.get('loss_weighting', 'nll') == 'nll': return self.nll(x, y, keep, generator=generator)
+        z, a, w, eps = self.draw(x, generator)
+        return 0.5 * (eps - self.net(z, a, y, keep)).pow(2).flatten(1).sum(1).mean()
+
     def training_step(self, batch, batch_idx):
         x, y = batch
         keep = torch.rand(len(x), device=x.device) >= self.hparams.p_uncond      # CFG-style: per-sample null condition
-        loss = self.nll(x, y, keep)
+        loss = self.train_loss(x, y, keep)
         self.log('train_loss', loss.detach(), on_step=False, on_epoch=True, prog_bar=True, batch_size=len(x))
         return loss
 
@@ -594,6 +607,7 @@ class MMG:
                  lr:float=1e-3, # Adam learning rate
                  weight_decay:float=1e-5, # Adam weight decay
                  lr_schedule:str='cosine', # 'cosine' (decay to 0 over the run, per step) or 'constant' (MMG's)
+                 loss_weighting:str='nll', # 'nll' (MMG's: every α of the window alike) or 'sampling' (plain ε-MSE: α by its sampling density; better on the spiral)
                  batch_size:int=256, # samples per step
                  max_epochs:int=200, # training epochs
                  use_ema:bool=True, # estimate with an exponential moving average of the weights
@@ -619,9 +633,10 @@ class MMG:
         Normalizer(normalization)   # fail early on an unknown method
         norm_layer(norm, 8)         # … and an unknown norm
         if lr_schedule not in LR_SCHEDULES: raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
+        if loss_weighting not in LOSS_WEIGHTINGS: raise ValueError(f"loss_weighting must be one of {LOSS_WEIGHTINGS}, got {loss_weighting!r}")
         if not 0 <= moe_warmup < 1: raise ValueError(f"moe_warmup must lie in [0, 1), got {moe_warmup}")
         self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, conditioning=conditioning, norm=norm, fourier_features=fourier_features, y_type=y_type, y_vocab_size=y_vocab_size,
-                       y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, p_uncond=p_uncond, use_ema=use_ema,
+                       y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, use_ema=use_ema,
                        ema_decay=ema_decay, grad_guard=grad_guard, n_repeats=n_repeats, seed=seed)
         self.loc, self.scale, self.clip, self.window = logsnr_loc, logsnr_scale, logsnr_clip, window
         self.batch_size, self.max_epochs, self.val_fraction, self.val_every = batch_size, max_epochs, val_fraction, val_every_n_epochs

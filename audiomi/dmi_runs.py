@@ -53,12 +53,12 @@ def _estimate_line(gt:float|None=None):
     return EstimateLine()
 
 _MATCH = ('d_x', 'd_y', 'model_dim', 'conditioning', 'norm', 'fourier_features', 'use_moe', 'snr_threshold', 'y_type', 'y_vocab_size', 'y_embedding_dim',
-          'logsnr_loc', 'logsnr_scale', 'logsnr_clip', 'use_ema', 'lr_schedule')
+          'logsnr_loc', 'logsnr_scale', 'logsnr_clip', 'use_ema', 'lr_schedule', 'loss_weighting')
 
 def _check_resume(path:Path, hparams:dict):
     "Refuse a checkpoint whose architecture or window differs from the run's"
     from audiomi.core import load_checkpoint
-    hp = {'conditioning': 'input', 'lr_schedule': 'constant', 'norm': 'group', 'fourier_features': 0,   # what checkpoints from before these options used
+    hp = {'conditioning': 'input', 'lr_schedule': 'constant', 'norm': 'group', 'fourier_features': 0, 'loss_weighting': 'nll',   # what checkpoints from before these options used
           **load_checkpoint(path).get('hyper_parameters', {})}
     bad = [k for k in _MATCH if k in hp and hp[k] != hparams[k] and not (isinstance(hp[k], float) and math.isclose(hp[k], hparams[k]))]
     if bad: raise ValueError(f"{path}: checkpoint was trained with different settings: " +
@@ -78,6 +78,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
               fourier_features:int=0, # random Fourier features of the noisy x at the denoiser's input (0: none)
               learning_rate:float=1e-3, # Adam learning rate
               lr_schedule:str='cosine', # 'cosine' (decay to 0 over max_epochs, per step) or 'constant' (the seed's)
+              loss_weighting:str='nll', # training loss: 'nll' (the seed's, every α alike) or 'sampling' (plain ε-MSE, α by its sampling density)
               p_uncond:float=0.5, # probability that a training sample's condition is dropped
               max_epochs:int=500, # training epochs (in total, when resuming)
               batch_size:int=256, # samples per step
@@ -112,7 +113,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     module, nx, ny, win = build_mmg(x_train, y_train, method, window, logsnr_loc, logsnr_scale, logsnr_clip, model_dim=model_dim,
                                     use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)),
                                     y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, lr=learning_rate,
-                                    lr_schedule=lr_schedule, p_uncond=p_uncond, conditioning=conditioning, norm=norm, fourier_features=fourier_features, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, n_repeats=n_repeats, seed=seed)
+                                    lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, conditioning=conditioning, norm=norm, fourier_features=fourier_features, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, n_repeats=n_repeats, seed=seed)
     x_train, x_test, y_train, y_test = nx(x_train), nx(x_test), ny(y_train), ny(y_test)
     out = Path(out_dir); ckpt = out/'checkpoints'/'last.ckpt'
     if resume:
@@ -185,6 +186,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
             fourier_features:int=0, # random Fourier features of the noisy x at the denoiser's input (0: none, the seed's)
             learning_rate:float=1e-3, # Adam learning rate
             lr_schedule:str='cosine', # cosine (decay to 0 over max_epochs, per step) or constant (the seed's)
+            loss_weighting:str='nll', # training loss: nll (the seed's, every logSNR alike) or sampling (plain noise MSE, logSNR by its sampling density)
             p_uncond:float=0.5, # probability that a training sample's condition is dropped
             max_epochs:int=500, # training epochs (in total, when resuming)
             batch_size:int=256, # samples per step
@@ -211,7 +213,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
     r = train_mmg(X[:train_sample_num], Y[:train_sample_num], X[train_sample_num:], Y[train_sample_num:], out/name,
                   use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup=moe_warmup, model_dim=model_dim, logsnr_loc=logsnr_loc,
                   logsnr_scale=logsnr_scale, logsnr_clip=logsnr_clip, window=window, conditioning=conditioning, norm=norm,
-                  fourier_features=fourier_features, learning_rate=learning_rate, lr_schedule=lr_schedule, p_uncond=p_uncond, max_epochs=max_epochs, batch_size=batch_size, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, preprocess=preprocess,
+                  fourier_features=fourier_features, learning_rate=learning_rate, lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, max_epochs=max_epochs, batch_size=batch_size, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, preprocess=preprocess,
                   n_repeats=n_repeats, estimate_every=estimate_every, resume=load_ckpt, seed=seed, device=device,
                   gt=task.mutual_information, progress=progress)
     rec = dict(task=task.name, gt_mi=task.mutual_information, mi_estimate=r['mi_estimate'],
@@ -334,6 +336,7 @@ class DmiModelConfig:
 class DmiTrainingConfig:
     learning_rate: float = cfg_field(1e-3, 'Adam learning rate', gt=0)
     lr_schedule: Literal['constant', 'cosine'] = cfg_field('cosine', 'cosine: decay to 0 over max_epochs, per step; constant: the seed\'s')
+    loss_weighting: Literal['nll', 'sampling'] = cfg_field('nll', "training loss: nll (the seed's, every logSNR alike) or sampling (plain noise MSE)")
     p_uncond: float = cfg_field(0.5, "probability that a training sample's condition is dropped", gt=0, lt=1)
     max_epochs: int = cfg_field(100, 'training epochs', ge=1)
     batch_size: int = cfg_field(256, 'frames per step', ge=1)
@@ -386,7 +389,7 @@ def dmi_pairs(cfg:DmiPairsConfig, # the resolved config
     out = Path(out_dir)
     r = train_mmg(xtr, ytr, xte, yte, out, use_moe=m.use_moe, snr_threshold=m.snr_threshold, moe_warmup=m.moe_warmup, model_dim=m.model_dim,
                   logsnr_loc=m.logsnr_loc, logsnr_scale=m.logsnr_scale, logsnr_clip=m.logsnr_clip, window=m.window,
-                  conditioning=m.conditioning, norm=m.norm, fourier_features=m.fourier_features, learning_rate=t.learning_rate, lr_schedule=t.lr_schedule, p_uncond=t.p_uncond, max_epochs=t.max_epochs, batch_size=t.batch_size, use_ema=t.use_ema,
+                  conditioning=m.conditioning, norm=m.norm, fourier_features=m.fourier_features, learning_rate=t.learning_rate, lr_schedule=t.lr_schedule, loss_weighting=t.loss_weighting, p_uncond=t.p_uncond, max_epochs=t.max_epochs, batch_size=t.batch_size, use_ema=t.use_ema,
                   ema_decay=t.ema_decay, grad_guard=t.grad_guard, preprocess='none', n_repeats=t.n_repeats, estimate_every=t.estimate_every,
                   y_type=cond.kind, y_vocab_size=cond.vocab_size, y_embedding_dim=m.embedding_dim, resume=resume, seed=t.seed,
                   device=t.device, progress=progress)
