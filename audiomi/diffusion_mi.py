@@ -241,11 +241,13 @@ class MoEDenoiser(nn.Module):
         "End the warm-up: `high` starts from the shared (unified) weights and routing begins"
         self.high.load_state_dict(self.low.state_dict()); self.shared.fill_(False)
     def forward(self, z, logsnr, y=None, keep=None):
-        out = z.new_zeros(len(z), self.low.d_x)
-        hi = (logsnr >= self.snr_threshold) & ~self.shared
-        for m, net in ((~hi, self.low), (hi, self.high)):
-            if m.any(): out[m] = net(z[m], logsnr[m], None if y is None else y[m], None if keep is None else keep[m])
-        return out
+        if self.shared: return self.low(z, logsnr, y, keep)
+        hi = logsnr >= self.snr_threshold
+        rows, outs = [], []
+        for m, net in ((~hi, self.low), (hi, self.high)):      # one index per expert (a bool mask would search each tensor again)
+            i = m.nonzero().squeeze(1)
+            if len(i): rows.append(i); outs.append(net(z[i], logsnr[i], None if y is None else y[i], None if keep is None else keep[i]))
+        return z.new_empty(len(z), self.low.d_x).index_copy(0, torch.cat(rows), torch.cat(outs))
 
 # %% ../nbs/03_diffusion_mi.ipynb #69035657
 class GaussianDenoiser(nn.Module):
