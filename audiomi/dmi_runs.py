@@ -85,7 +85,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
               use_ema:bool=True, # estimate with an EMA of the weights
               ema_decay:float=0.999, # EMA decay
               grad_guard:Optional[float]=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (0 or None: off)
-              preprocess:str='rescale', # rescale (z-score), none, gaussianize — fitted on the training pairs
+              preprocess:str='rescale', # rescale (z-score), none, gaussianize, auto (`Normalizer`) — fitted on the training pairs
               n_repeats:int=10, # noise draws in the final estimate
               estimate_every:Optional[int]=None, # epochs between periodic MI estimates (None: about 10 per run)
               y_type:str='float', # 'float' or 'index'
@@ -102,7 +102,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     from audiomi.mine import run_trainer, fit_quietly
     from audiomi.diffusion_mi import build_mmg
     method = {'rescale': 'standard'}.get(preprocess, preprocess)
-    if method not in ('standard', 'none', 'gaussianize'): raise ValueError(f"preprocess must be rescale, none or gaussianize, got {preprocess!r}")
+    if method not in ('standard', 'none', 'gaussianize', 'auto'): raise ValueError(f"preprocess must be rescale, none, gaussianize or auto, got {preprocess!r}")
     x_train, x_test = (np.asarray(a, np.float32) for a in (x_train, x_test))
     y_train, y_test = (np.asarray(a, np.int64 if y_type == 'index' else np.float32) for a in (y_train, y_test))
     x_train, x_test, y_train, y_test = (a[:, None] if a.ndim == 1 else a for a in (x_train, x_test, y_train, y_test))
@@ -195,7 +195,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
             grad_guard:Optional[float]=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (0 or None: off)
             train_sample_num:int=100_000, # training samples
             test_num:int=10_000, # held-out samples for the estimates
-            preprocess:str='rescale', # rescale (z-score with training statistics), none or gaussianize
+            preprocess:str='rescale', # rescale (z-score with training statistics), none, gaussianize or auto
             n_repeats:int=10, # noise draws in the final estimate
             estimate_every:Optional[int]=None, # epochs between periodic MI estimates (None: about 10 per run)
             load_ckpt:bool=False, # resume this run's last.ckpt (e.g. with more max_epochs)

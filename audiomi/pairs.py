@@ -31,7 +31,7 @@ class DataConfig:
     test_csv: Optional[str] = cfg_field(None, 'test pairs CSV')
     features_dir: str = cfg_field('.', 'base folder of the paths in the CSVs')
     segment_length: Optional[int] = cfg_field(300, 'frames per item (None: whole utterances)', ge=1)
-    normalization: Literal['none', 'minmax', 'standard', 'robust', 'gaussianize'] = cfg_field('standard', 'float feature normalisation')
+    normalization: Literal['none', 'minmax', 'standard', 'robust', 'gaussianize', 'auto'] = cfg_field('standard', 'float feature normalisation')
     context_frame_numbers: int = cfg_field(1, 'consecutive frames per window (1 = off)', ge=1)
     x_repeat: int = cfg_field(1, 'repeat factor of x frames', ge=1)
     y_repeat: int = cfg_field(1, 'repeat factor of y frames', ge=1)
@@ -98,21 +98,24 @@ def context_windows(a:np.ndarray, # [T, D] frames
 # %% ../nbs/01b_pairs.ipynb #2b7ab784
 class Normalizer:
     "Per-dimension normalisation of float features, fitted on training frames; `state_dict` for checkpoints"
-    methods = ('none', 'minmax', 'standard', 'robust', 'gaussianize')
+    methods = ('none', 'minmax', 'standard', 'robust', 'gaussianize', 'auto')
     def __init__(self, method:str='standard', # one of `Normalizer.methods`
                  eps:float=1e-8, # added to the scale
                  n_quantiles:int=1000, # gaussianize: quantiles that define the empirical CDF
+                 skew_tol:float=0.1, # auto: gaussianize a dimension whose |sample skewness| exceeds this …
+                 kurtosis_tol:float=0.25, # … or whose |excess kurtosis| exceeds this; z-score the others
                 ):
         if method not in self.methods: raise ValueError(f"unknown normalization {method!r}; choose one of {', '.join(self.methods)}")
         self.method, self.eps, self.n_quantiles, self.stats = method, eps, n_quantiles, {}
+        self.skew_tol, self.kurtosis_tol = skew_tol, kurtosis_tol
 
     def fit(self, arrays, # iterable of [T, D] float arrays
             max_frames:int=200_000, # sample size for quantiles (robust, gaussianize)
             seed:int=0):
         "Compute the statistics of the frames in `arrays`"
         if self.method == 'none': return self
-        arrays = list(arrays)
-        if self.method in ('standard', 'minmax'):
+        arrays, stats = list(arrays), {}
+        if self.method in ('standard', 'minmax', 'auto'):
             n, s, ss = 0, 0.0, 0.0
             lo, hi = np.inf, -np.inf
             for a in arrays:
@@ -120,32 +123,41 @@ class Normalizer:
                 n += len(a); s = s + a.sum(0); ss = ss + (a * a).sum(0)
                 lo, hi = np.minimum(lo, a.min(0)), np.maximum(hi, a.max(0))
             mean = s / n
-            self.stats = (dict(shift=mean, scale=np.sqrt(np.maximum(ss / n - mean ** 2, 0))) if self.method == 'standard'
-                          else dict(shift=lo, scale=hi - lo))
-        else:
+            stats = (dict(shift=lo, scale=hi - lo) if self.method == 'minmax'
+                     else dict(shift=mean, scale=np.sqrt(np.maximum(ss / n - mean ** 2, 0))))
+        if self.method in ('robust', 'gaussianize', 'auto'):
             total = sum(len(a) for a in arrays)
             rng = np.random.default_rng(seed)
             keep = min(1.0, max_frames / total)
             sample = np.concatenate([a if keep == 1 else np.asarray(a)[rng.random(len(a)) < keep] for a in arrays])
             if self.method == 'robust':
                 q1, med, q3 = np.quantile(sample, [0.25, 0.5, 0.75], axis=0)
-                self.stats = dict(shift=med, scale=q3 - q1)
+                stats = dict(shift=med, scale=q3 - q1)
             else:
                 n = len(sample)
                 levels = np.linspace(0.5 / n, 1 - 0.5 / n, min(self.n_quantiles, n))
-                self.stats = dict(levels=levels, quantiles=np.quantile(sample, levels, axis=0))
-        self.stats = {k: np.asarray(v, np.float32) for k, v in self.stats.items()}
+                stats.update(levels=levels, quantiles=np.quantile(sample, levels, axis=0))
+            if self.method == 'auto':
+                c = np.asarray(sample, np.float64) - np.asarray(sample, np.float64).mean(0)
+                m2 = np.maximum((c ** 2).mean(0), 1e-300)
+                skew, kurt = (c ** 3).mean(0) / m2 ** 1.5, (c ** 4).mean(0) / m2 ** 2 - 3
+                stats['warp'] = (np.abs(skew) > self.skew_tol) | (np.abs(kurt) > self.kurtosis_tol)
+        self.stats = {k: np.asarray(v, np.float32) for k, v in stats.items()}
         return self
 
     def __call__(self, a:np.ndarray) -> np.ndarray:
         if self.method == 'none': return a
         if not self.stats: raise RuntimeError("Normalizer used before fit() or load_state_dict()")
-        if self.method == 'gaussianize':
+        if self.method in ('gaussianize', 'auto'):
             from scipy.special import ndtri
             a = np.asarray(a); flat = a.reshape(-1, a.shape[-1])
             lv, q = self.stats['levels'].astype(np.float64), self.stats['quantiles']
-            u = np.stack([np.interp(flat[:, d], q[:, d], lv) for d in range(flat.shape[1])], 1)
-            return ndtri(u).astype(np.float32).reshape(a.shape)
+            warp = self.stats['warp'] > 0 if self.method == 'auto' else np.ones(flat.shape[1], bool)
+            out = np.empty(flat.shape, np.float32)
+            for d in range(flat.shape[1]):
+                out[:, d] = (ndtri(np.interp(flat[:, d], q[:, d], lv)) if warp[d]
+                             else (flat[:, d] - self.stats['shift'][d]) / (self.stats['scale'][d] + self.eps))
+            return out.reshape(a.shape)
         return ((a - self.stats['shift']) / (self.stats['scale'] + self.eps)).astype(np.float32)
 
     def state_dict(self) -> dict:
