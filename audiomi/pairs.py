@@ -110,7 +110,7 @@ class Normalizer:
         self.skew_tol, self.kurtosis_tol = skew_tol, kurtosis_tol
 
     def fit(self, arrays, # iterable of [T, D] float arrays
-            max_frames:int=200_000, # sample size for quantiles (robust, gaussianize)
+            max_frames:int=200_000, # sample size for quantiles and moments (robust, gaussianize, auto)
             seed:int=0):
         "Compute the statistics of the frames in `arrays`"
         if self.method == 'none': return self
@@ -138,7 +138,7 @@ class Normalizer:
                 levels = np.linspace(0.5 / n, 1 - 0.5 / n, min(self.n_quantiles, n))
                 stats.update(levels=levels, quantiles=np.quantile(sample, levels, axis=0))
             if self.method == 'auto':
-                c = np.asarray(sample, np.float64) - np.asarray(sample, np.float64).mean(0)
+                c = np.asarray(sample, np.float64); c = c - c.mean(0)
                 m2 = np.maximum((c ** 2).mean(0), 1e-300)
                 skew, kurt = (c ** 3).mean(0) / m2 ** 1.5, (c ** 4).mean(0) / m2 ** 2 - 3
                 stats['warp'] = (np.abs(skew) > self.skew_tol) | (np.abs(kurt) > self.kurtosis_tol)

@@ -6,7 +6,7 @@ MMG reference window (loc 2, scale 3, clip 4, `window='fixed'`) on the strength-
 `--estimators ... unified_input`, MMG's own network (y at the input only, `conditioning='input'`) against the default
 adaptive conditioning.
 
-    python benchmarks/bench_dmi.py [--preset cpu650|grid250] [--tasks multinormal half_cube spiral] [--dims 3 5]
+    python benchmarks/bench_dmi.py [--preset grid250|cpu650] [--tasks multinormal half_cube spiral] [--dims 3 5]
         [--strengths 2 200] [--estimators unified moe unified_input] [--n 40000] [--epochs N] [--threads N]
         [--report orthogonal] [--seed 0] [--set KEY=VALUE ...] [--curves] [--out results.json]
 
