@@ -251,12 +251,13 @@ def mine_train(config:str, # the run's YAML config (the seed's config.yaml forma
     return 0
 
 # %% ../nbs/10_cli.ipynb #36485e24
-def _dmi_cli(run_all:bool=False, dims=None, strengths=None, task_types=None, overwrite:bool=False, **kw) -> int:
+def _dmi_cli(run_all:bool=False, dims=None, strengths=None, task_types=None, overwrite:bool=False, jobs:int=1, **kw) -> int:
     from audiomi.dmi_runs import dmi_run, dmi_grid
     if not run_all:
+        if jobs != 1: raise SystemExit('--jobs runs grid cells side by side: it needs --run_all')
         dmi_run(**kw); return 0
     for k in ('task_type', 'dim', 'strength'): kw.pop(k)
-    dmi_grid(dims=dims, strengths=strengths, task_types=task_types, overwrite=overwrite, **kw)
+    dmi_grid(dims=dims, strengths=strengths, task_types=task_types, overwrite=overwrite, jobs=jobs, **kw)
     return 1 if (Path(kw['out_dir'])/f"failures_{'moe' if kw['use_moe'] else 'unified'}.csv").exists() else 0
 
 def dmi_pairs(config:str, # YAML config: the MINE data section plus MMG's model and training sections
@@ -280,6 +281,7 @@ def _add_dmi(groups):
     p.add_argument('--strengths', nargs='+', type=float, default=GRID['strengths'], help='grid strengths')
     p.add_argument('--task_types', nargs='+', default=GRID['task_types'], help='grid task types')
     p.add_argument('--overwrite', action=argparse.BooleanOptionalAction, default=False, help='rerun grid cells that have results')
+    p.add_argument('--jobs', type=int, default=1, help='grid cells run at a time, each in its own process (a GPU: 8-12)')
     p.set_defaults(_func=_dmi_cli)
     add_command(groups, 'dmi-pairs', dmi_pairs, aliases={'config': '-c'})
 

@@ -279,25 +279,40 @@ def dmi_grid(out_dir:str='results/dmi', # where run folders, results, the CSV an
              task_types:list[str]=GRID['task_types'], # multinormal, half_cube, spiral
              use_moe:bool=False, # two experts
              overwrite:bool=False, # rerun cells that already have results
+             jobs:int=1, # cells run at a time, each in its own process (a GPU: 8-12)
              **run_kw, # further `dmi_run` settings (max_epochs, train_sample_num, …)
             ) -> pd.DataFrame:
     "Run the seed's grid (resumable; failures are recorded and skipped) and aggregate it into a CSV and a figure"
     import traceback
+    from audiomi.dmi_runs import dmi_run as run          # by its module's name, so that worker processes can import it
+    if jobs < 1: raise ValueError(f"jobs must be >= 1, got {jobs}")
     out, kind = Path(out_dir), 'moe' if use_moe else 'unified'
     for tt in task_types: make_task(tt, max(3, min(dims)), 2)          # fail fast on a bad task type
     for t in out.glob(f'.*_{kind}[._]*.tmp'): t.unlink(missing_ok=True)   # temp files a killed grid of this kind left (never a results file)
-    failures = []
+    failures, todo = [], []
+    def failed(tt, d, s, e):
+        failures.append(dict(task_type=tt, dim=d, strength=s, error=f'{type(e).__name__}: {e}'))
+        print(f'  failed: {type(e).__name__}: {e}', flush=True); traceback.print_exception(e)
     cells = [(tt, d, s) for tt in task_types for d in dims for s in strengths]
     for i, (tt, d, s) in enumerate(cells, 1):
         try:
             name = run_name(make_task(tt, d, s).name, use_moe)
             if (out/f'results_{name}.json').exists() and not overwrite:
                 print(f'[{i}/{len(cells)}] {name}: done already'); continue
+            if jobs > 1: todo.append((i, tt, d, s, name)); continue
             print(f'[{i}/{len(cells)}] {name}', flush=True)
-            dmi_run(tt, d, s, out_dir=str(out), use_moe=use_moe, **run_kw)
-        except Exception as e:
-            failures.append(dict(task_type=tt, dim=d, strength=s, error=f'{type(e).__name__}: {e}'))
-            print(f'  failed: {type(e).__name__}: {e}', flush=True); traceback.print_exc()
+            run(tt, d, s, out_dir=str(out), use_moe=use_moe, **run_kw)
+        except Exception as e: failed(tt, d, s, e)
+    if todo:                                                   # jobs > 1: the cells to run, in worker processes
+        import concurrent.futures as cf, multiprocessing as mp
+        with cf.ProcessPoolExecutor(min(jobs, len(todo)), mp_context=mp.get_context('spawn')) as pool:
+            futures = {pool.submit(run, tt, d, s, out_dir=str(out), use_moe=use_moe, **run_kw): (i, tt, d, s, name)
+                       for i, tt, d, s, name in todo}
+            print(f'{len(todo)} cells, {min(jobs, len(todo))} at a time', flush=True)
+            for f in cf.as_completed(futures):
+                i, tt, d, s, name = futures[f]
+                try: f.result(); print(f'[{i}/{len(cells)}] {name}: done', flush=True)
+                except Exception as e: failed(tt, d, s, e)
     if failures:
         with atomic_write(out/f'failures_{kind}.csv', 'w') as f: pd.DataFrame(failures).to_csv(f, index=False)
     df = aggregate_results(out, use_moe)

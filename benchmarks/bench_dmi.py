@@ -8,7 +8,7 @@ adaptive conditioning.
 
     python benchmarks/bench_dmi.py [--preset grid250|cpu650] [--tasks multinormal half_cube spiral] [--dims 3 5]
         [--strengths 2 200] [--estimators unified moe unified_input] [--n 40000] [--epochs N] [--threads N]
-        [--report orthogonal] [--seed 0] [--set KEY=VALUE ...] [--curves] [--out results.json]
+        [--report orthogonal] [--seed 0] [--set KEY=VALUE ...] [--curves] [--out results.json] [--device cpu|cuda] [--jobs N]
 
 Protocol: `--n` samples per task (drawn fresh, so more samples cost only time), split 50/50 into training and held-out
 parts by `MMG`; a fixed training budget (`--epochs`, the preset's by default: 250 for `grid250`, one thread per run;
@@ -22,6 +22,8 @@ per run, both integrands on a grid of α (`MMG.mmse_curve` on the held-out part)
 through the run's fitted normaliser: the exact integrand on the multinormal cells (column `exact`, up to the normaliser's
 sampling noise), and on the half-cube and spiral cells a local-Gaussian guide that is exact at large α and integrates to
 the true MI (column `guide`).
+`--device cuda` trains on a GPU and `--jobs N` runs N cells at a time in separate processes (for a GPU, whose small
+kernels leave it idle between launches); the seconds of concurrent runs are then not those of a run alone.
 Targets (issue 4, 2-core CPU): |error| <= 0.05 nats at strength 2 (1.02 nats), |relative error| <= 5 % at strength 200
 (9.90 nats), and <= 180 s per run. Exit status 0 iff every auto-window run meets its targets."""
 import argparse, os, shlex, sys, time, warnings
@@ -49,9 +51,12 @@ ESTIMATORS = {'unified': dict(), 'moe': dict(use_moe=True),
 # Fourier features of z, no EMA, two experts for the last quarter only. It meets the targets on the Gaussian and
 # half-cube cells too, but its orthogonal estimate overshoots the spiral at 1.02 nats by 0.07-0.12.
 PRESETS = {
-    'grid250': dict(epochs=250, threads=1, settings=dict(batch_size=1024, lr=4e-3, p_uncond=0.1, lr_schedule='cosine')),
-    'cpu650': dict(epochs=650, threads=2, settings=dict(
+    'grid250': dict(epochs=250, threads=1, n=40_000, settings=dict(batch_size=1024, lr=4e-3, p_uncond=0.1, lr_schedule='cosine')),
+    'cpu650': dict(epochs=650, threads=2, n=40_000, settings=dict(
         batch_size=2048, lr=6e-3, p_uncond=0.1, lr_schedule='cosine', norm='none', normalization='auto',
+        logsnr_loc=5.0, logsnr_scale=3.0, use_ema=False, loss_weighting='sampling', fourier_features=32, moe_warmup=0.75)),
+    'gpu500': dict(epochs=500, threads=1, n=200_000, settings=dict(
+        batch_size=4096, lr=6e-3, p_uncond=0.1, lr_schedule='cosine', norm='none', normalization='auto',
         logsnr_loc=5.0, logsnr_scale=3.0, use_ema=False, loss_weighting='sampling', fourier_features=32, moe_warmup=0.75)),
 }
 # The alternative: the MMG reference window, alpha ~ logistic(loc 2, scale 3) truncated at 4 scales ([-10, 14]).
@@ -76,6 +81,13 @@ def run_mmg(x, y, estimator, window, epochs, seed, settings, curves=False, task=
                 train_seconds=float(r['seconds']), epochs=int(r['epochs']), steps=int(r['steps']), guard_clips=int(r['guard_clips']),
                 window=[float(r['window']['lo']), float(r['window']['hi'])], settings=kw)
 
+def run_cell(task_name, n, estimator, window, epochs, seed, settings, curves=False, threads=None):
+    "One benchmark run from the task's name (what a worker process of `--jobs` gets): sample, train, estimate"
+    if threads: torch.set_num_threads(threads)
+    task = get_task(task_name)
+    x, y = task.sample(n, seed=seed)
+    return run_mmg(x, y, estimator, window, epochs, seed, settings, curves, task)
+
 def _value(v):
     try: return int(v)
     except ValueError: pass
@@ -88,7 +100,7 @@ def main(argv=None):
     ap.add_argument('--dims', nargs='+', type=int, default=[3, 5], help='dim_x = dim_y')
     ap.add_argument('--strengths', nargs='+', type=float, default=[2, 200], help='sparse strengths (2: 1.02 nats, 200: 9.90)')
     ap.add_argument('--estimators', nargs='+', default=['unified', 'moe'], choices=list(ESTIMATORS), help="unified, moe and/or unified_input (MMG's network: y at the input only)")
-    ap.add_argument('--n', type=int, default=40_000, help='samples per task (half train, half held out)')
+    ap.add_argument('--n', type=int, default=None, help="samples per task, half to train, half held out (default: the preset's)")
     ap.add_argument('--preset', default='grid250', choices=list(PRESETS), help="the settings, epochs and threads (default grid250: 250 epochs, 1 thread; cpu650: 650 epochs, 2 threads, for the spiral at 9.9 nats)")
     ap.add_argument('--epochs', type=int, default=None, help="training epochs, the training budget (default: the preset's)")
     ap.add_argument('--report', default='orthogonal', choices=['nll', 'orthogonal'],
@@ -102,45 +114,56 @@ def main(argv=None):
     ap.add_argument('--threads', type=int, default=None, help="torch CPU threads (default: the preset's; run one process at a time with 2)")
     ap.add_argument('--curves', action='store_true', help='also print and store both integrands per α of every run (MMG.mmse_curve)')
     ap.add_argument('--out', default=None, help='also write the results as JSON here')
+    ap.add_argument('--device', default='cpu', help='where MMG trains: cpu or cuda')
+    ap.add_argument('--jobs', type=int, default=1, help='cells run at a time, each in its own process (default 1: one after another)')
     a = ap.parse_args(argv)
     preset = PRESETS[a.preset]
     a.epochs = preset['epochs'] if a.epochs is None else a.epochs
+    a.n = preset['n'] if a.n is None else a.n
     torch.set_num_threads(preset['threads'] if a.threads is None else a.threads)
-    extra = {k: _value(v) for k, v in (s.split('=', 1) for s in a.set)}
+    extra = dict(device=a.device) if a.device != 'cpu' else {}
+    extra |= {k: _value(v) for k, v in (s.split('=', 1) for s in a.set)}
     fixed_for = ['unified'] if a.fixed is None else a.fixed
     cmd = 'python benchmarks/bench_dmi.py ' + ' '.join(shlex.quote(s) for s in (sys.argv[1:] if argv is None else argv))
     machine = f'{cpu_name()}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} threads)'
+    if str(extra.get('device', 'cpu')).startswith('cuda'): machine += f', GPU {torch.cuda.get_device_name(0)}'
+    if a.jobs > 1: machine += f', {a.jobs} runs at a time'
     settings = dict(preset['settings'], **extra)
     print(f'command: {cmd}\nmachine: {machine}\nsamples: {a.n} per task ({a.n // 2} to train), {a.epochs} epochs, preset {a.preset}, '
           f'seed {a.seed}, settings: {settings or "MMG defaults"}; targets judged on the {a.report} estimate', flush=True)
 
     t_start = time.perf_counter()
+    cells = [(fam, d, s, e, window) for fam in a.tasks for d in a.dims for s in a.strengths for e in a.estimators
+             for window in ['auto'] + (['fixed'] if e in fixed_for and (s >= 200 or a.fixed_all) else [])]
+    name = lambda fam, d, s: TASKS[fam].format(s=f'{s:g}', d=d)
+    args = lambda fam, d, s, e, window: (name(fam, d, s), a.n, e, window, a.epochs, a.seed, settings, a.curves)
+    if a.jobs > 1:
+        import concurrent.futures as cf, multiprocessing as mp
+        pool = cf.ProcessPoolExecutor(a.jobs, mp_context=mp.get_context('spawn'))
+        futures = [pool.submit(run_cell, *args(*c), threads=torch.get_num_threads()) for c in cells]
+        outcomes = (f.result() for f in futures)          # in the cells' order, as each finishes
+    else: outcomes = (run_cell(*args(*c)) for c in cells)
     rows, results = [], []
-    for fam in a.tasks:
-        for d in a.dims:
-            for s in a.strengths:
-                task = get_task(TASKS[fam].format(s=f'{s:g}', d=d))
-                x, y = task.sample(a.n, seed=a.seed)
-                mi = float(task.mutual_information)
-                for e in a.estimators:
-                    for window in ['auto'] + (['fixed'] if e in fixed_for and (s >= 200 or a.fixed_all) else []):
-                        r = run_mmg(x, y, e, window, a.epochs, a.seed, settings, a.curves, task)
-                        rep = r['estimate_nll'] if a.report == 'nll' else r['estimate']
-                        r.update(task=task.name, family=fam, dim=d, strength=s, estimator=e, window_kind=window, true_mi=mi,
-                                 reported=rep, error=rep - mi, rel_error=(rep - mi) / mi, error_orthogonal=r['estimate'] - mi,
-                                 error_nll=r['estimate_nll'] - mi)
-                        r['meets_target'] = bool(target_ok(r['error'], mi, s) and r['seconds'] <= SECONDS_TARGET)
-                        results.append(r)
-                        rows.append(dict(task=task.name, estimator=e + ('' if window == 'auto' else ' (fixed window)'),
-                                         true_mi=mi, orthogonal=r['estimate'], nll_diff=r['estimate_nll'], error=r['error'],
-                                         rel_error=f"{100 * r['rel_error']:+.1f}%", orth_error=r['error_orthogonal'],
-                                         seconds=f"{r['seconds']:.0f}", epochs=r['epochs'],
-                                         window=f"[{r['window'][0]:.1f}, {r['window'][1]:.1f}]",
-                                         meets_target=r['meets_target'] if window == 'auto' else None))
-                        print(f"  {task.name} {e} {window}: orthogonal {r['estimate']:.3f} ± {r['se_orthogonal']:.3f}, "
-                              f"NLL diff {r['estimate_nll']:.3f} ± {r['se_nll']:.3f} (true {mi:.3f}, {a.report} error {r['error']:+.3f}, "
-                              f"{100 * r['rel_error']:+.1f}%) {r['seconds']:.0f} s, {r['steps']} steps ({r['guard_clips']} guarded), window "
-                              f"[{r['window'][0]:.1f}, {r['window'][1]:.1f}]", file=sys.stderr, flush=True)
+    for (fam, d, s, e, window), r in zip(cells, outcomes):
+        task = get_task(name(fam, d, s))
+        mi = float(task.mutual_information)
+        rep = r['estimate_nll'] if a.report == 'nll' else r['estimate']
+        r.update(task=task.name, family=fam, dim=d, strength=s, estimator=e, window_kind=window, true_mi=mi,
+                 reported=rep, error=rep - mi, rel_error=(rep - mi) / mi, error_orthogonal=r['estimate'] - mi,
+                 error_nll=r['estimate_nll'] - mi)
+        r['meets_target'] = bool(target_ok(r['error'], mi, s) and r['seconds'] <= SECONDS_TARGET)
+        results.append(r)
+        rows.append(dict(task=task.name, estimator=e + ('' if window == 'auto' else ' (fixed window)'),
+                         true_mi=mi, orthogonal=r['estimate'], nll_diff=r['estimate_nll'], error=r['error'],
+                         rel_error=f"{100 * r['rel_error']:+.1f}%", orth_error=r['error_orthogonal'],
+                         seconds=f"{r['seconds']:.0f}", epochs=r['epochs'],
+                         window=f"[{r['window'][0]:.1f}, {r['window'][1]:.1f}]",
+                         meets_target=r['meets_target'] if window == 'auto' else None))
+        print(f"  {task.name} {e} {window}: orthogonal {r['estimate']:.3f} ± {r['se_orthogonal']:.3f}, "
+              f"NLL diff {r['estimate_nll']:.3f} ± {r['se_nll']:.3f} (true {mi:.3f}, {a.report} error {r['error']:+.3f}, "
+              f"{100 * r['rel_error']:+.1f}%) {r['seconds']:.0f} s, {r['steps']} steps ({r['guard_clips']} guarded), window "
+              f"[{r['window'][0]:.1f}, {r['window'][1]:.1f}]", file=sys.stderr, flush=True)
+    if a.jobs > 1: pool.shutdown()
     total = time.perf_counter() - t_start
 
     summary = []
