@@ -284,8 +284,10 @@ def dmi_grid(out_dir:str='results/dmi', # where run folders, results, the CSV an
             ) -> pd.DataFrame:
     "Run the seed's grid (resumable; failures are recorded and skipped) and aggregate it into a CSV and a figure"
     import traceback
-    from audiomi.dmi_runs import dmi_run as run          # by its module's name, so that worker processes can import it
     if jobs < 1: raise ValueError(f"jobs must be >= 1, got {jobs}")
+    if jobs > 1:
+        try: json.dumps(run_kw)
+        except TypeError as e: raise TypeError(f"jobs > 1 passes the run settings as JSON: {e}") from None
     out, kind = Path(out_dir), 'moe' if use_moe else 'unified'
     for tt in task_types: make_task(tt, max(3, min(dims)), 2)          # fail fast on a bad task type
     for t in out.glob(f'.*_{kind}[._]*.tmp'): t.unlink(missing_ok=True)   # temp files a killed grid of this kind left (never a results file)
@@ -293,6 +295,14 @@ def dmi_grid(out_dir:str='results/dmi', # where run folders, results, the CSV an
     def failed(tt, d, s, e):
         failures.append(dict(task_type=tt, dim=d, strength=s, error=f'{type(e).__name__}: {e}'))
         print(f'  failed: {type(e).__name__}: {e}', flush=True); traceback.print_exception(e)
+    def worker(tt, d, s):                                      # one cell in a fresh process; its stdout is ours
+        import subprocess, sys
+        cell = dict(task_type=tt, dim=d, strength=s, out_dir=str(out), use_moe=use_moe, **run_kw)
+        r = subprocess.run([sys.executable, '-c', 'from audiomi.dmi_runs import _grid_cell; _grid_cell()'], input=json.dumps(cell), text=True, stderr=subprocess.PIPE)
+        if r.returncode:
+            lines = [l for l in r.stderr.splitlines() if l.strip()]
+            sys.stderr.write('\n'.join(lines[-20:]) + '\n')
+            raise RuntimeError(lines[-1] if lines else f'worker exited with status {r.returncode}')
     cells = [(tt, d, s) for tt in task_types for d in dims for s in strengths]
     for i, (tt, d, s) in enumerate(cells, 1):
         try:
@@ -301,18 +311,18 @@ def dmi_grid(out_dir:str='results/dmi', # where run folders, results, the CSV an
                 print(f'[{i}/{len(cells)}] {name}: done already'); continue
             if jobs > 1: todo.append((i, tt, d, s, name)); continue
             print(f'[{i}/{len(cells)}] {name}', flush=True)
-            run(tt, d, s, out_dir=str(out), use_moe=use_moe, **run_kw)
+            dmi_run(tt, d, s, out_dir=str(out), use_moe=use_moe, **run_kw)
         except Exception as e: failed(tt, d, s, e)
     if todo:                                                   # jobs > 1: the cells to run, in worker processes
-        import concurrent.futures as cf, multiprocessing as mp
-        with cf.ProcessPoolExecutor(min(jobs, len(todo)), mp_context=mp.get_context('spawn')) as pool:
-            futures = {pool.submit(run, tt, d, s, out_dir=str(out), use_moe=use_moe, **run_kw): (i, tt, d, s, name)
-                       for i, tt, d, s, name in todo}
+        import concurrent.futures as cf
+        with cf.ThreadPoolExecutor(min(jobs, len(todo))) as pool:
+            futures = {pool.submit(worker, tt, d, s): (i, tt, d, s, name) for i, tt, d, s, name in todo}
             print(f'{len(todo)} cells, {min(jobs, len(todo))} at a time', flush=True)
             for f in cf.as_completed(futures):
                 i, tt, d, s, name = futures[f]
                 try: f.result(); print(f'[{i}/{len(cells)}] {name}: done', flush=True)
-                except Exception as e: failed(tt, d, s, e)
+                except RuntimeError as e:
+                    failures.append(dict(task_type=tt, dim=d, strength=s, error=str(e))); print(f'  failed: {e}', flush=True)
     if failures:
         with atomic_write(out/f'failures_{kind}.csv', 'w') as f: pd.DataFrame(failures).to_csv(f, index=False)
     df = aggregate_results(out, use_moe)
@@ -320,6 +330,12 @@ def dmi_grid(out_dir:str='results/dmi', # where run folders, results, the CSV an
     if len(df): plot_grid(df, out/f'grid_{kind}.png')
     print(f'{len(df)} runs in {out}/grid_{kind}.csv' + (f', {len(failures)} failed (failures_{kind}.csv)' if failures else ''))
     return df
+
+# %% ../nbs/03b_dmi_runs.ipynb #7c0db003
+def _grid_cell():
+    "A worker of `dmi_grid(jobs > 1)`: one `dmi_run` with the keyword arguments read as JSON from standard input"
+    import sys
+    dmi_run(**json.loads(sys.stdin.read()))
 
 # %% ../nbs/03b_dmi_runs.ipynb #d35477dc
 from dataclasses import dataclass
