@@ -283,7 +283,7 @@ def dmi_grid(out_dir:str='results/dmi', # where run folders, results, the CSV an
              **run_kw, # further `dmi_run` settings (max_epochs, train_sample_num, …)
             ) -> pd.DataFrame:
     "Run the seed's grid (resumable; failures are recorded and skipped) and aggregate it into a CSV and a figure"
-    import traceback
+    import subprocess, sys, traceback
     if jobs < 1: raise ValueError(f"jobs must be >= 1, got {jobs}")
     if jobs > 1:
         try: json.dumps(run_kw)
@@ -292,11 +292,9 @@ def dmi_grid(out_dir:str='results/dmi', # where run folders, results, the CSV an
     for tt in task_types: make_task(tt, max(3, min(dims)), 2)          # fail fast on a bad task type
     for t in out.glob(f'.*_{kind}[._]*.tmp'): t.unlink(missing_ok=True)   # temp files a killed grid of this kind left (never a results file)
     failures, todo = [], []
-    def failed(tt, d, s, e):
-        failures.append(dict(task_type=tt, dim=d, strength=s, error=f'{type(e).__name__}: {e}'))
-        print(f'  failed: {type(e).__name__}: {e}', flush=True); traceback.print_exception(e)
+    def failed(tt, d, s, error:str):
+        failures.append(dict(task_type=tt, dim=d, strength=s, error=error)); print(f'  failed: {error}', flush=True)
     def worker(tt, d, s):                                      # one cell in a fresh process; its stdout is ours
-        import subprocess, sys
         cell = dict(task_type=tt, dim=d, strength=s, out_dir=str(out), use_moe=use_moe, **run_kw)
         r = subprocess.run([sys.executable, '-c', 'from audiomi.dmi_runs import _grid_cell; _grid_cell()'], input=json.dumps(cell), text=True, stderr=subprocess.PIPE)
         if r.returncode:
@@ -312,7 +310,7 @@ def dmi_grid(out_dir:str='results/dmi', # where run folders, results, the CSV an
             if jobs > 1: todo.append((i, tt, d, s, name)); continue
             print(f'[{i}/{len(cells)}] {name}', flush=True)
             dmi_run(tt, d, s, out_dir=str(out), use_moe=use_moe, **run_kw)
-        except Exception as e: failed(tt, d, s, e)
+        except Exception as e: failed(tt, d, s, f'{type(e).__name__}: {e}'); traceback.print_exception(e)
     if todo:                                                   # jobs > 1: the cells to run, in worker processes
         import concurrent.futures as cf
         with cf.ThreadPoolExecutor(min(jobs, len(todo))) as pool:
@@ -321,8 +319,7 @@ def dmi_grid(out_dir:str='results/dmi', # where run folders, results, the CSV an
             for f in cf.as_completed(futures):
                 i, tt, d, s, name = futures[f]
                 try: f.result(); print(f'[{i}/{len(cells)}] {name}: done', flush=True)
-                except RuntimeError as e:
-                    failures.append(dict(task_type=tt, dim=d, strength=s, error=str(e))); print(f'  failed: {e}', flush=True)
+                except RuntimeError as e: failed(tt, d, s, str(e))       # the worker printed its traceback's tail
     if failures:
         with atomic_write(out/f'failures_{kind}.csv', 'w') as f: pd.DataFrame(failures).to_csv(f, index=False)
     df = aggregate_results(out, use_moe)

@@ -152,11 +152,10 @@ class Normalizer:
             from scipy.special import ndtri
             a = np.asarray(a); flat = a.reshape(-1, a.shape[-1])
             lv, q = self.stats['levels'].astype(np.float64), self.stats['quantiles']
-            warp = self.stats['warp'] > 0 if self.method == 'auto' else np.ones(flat.shape[1], bool)
-            out = np.empty(flat.shape, np.float32)
-            for d in range(flat.shape[1]):
-                out[:, d] = (ndtri(np.interp(flat[:, d], q[:, d], lv)) if warp[d]
-                             else (flat[:, d] - self.stats['shift'][d]) / (self.stats['scale'][d] + self.eps))
+            if self.method == 'auto':                       # z-scores everywhere, then the copula map where flagged
+                out, warp = ((flat - self.stats['shift']) / (self.stats['scale'] + self.eps)).astype(np.float32), np.flatnonzero(self.stats['warp'])
+            else: out, warp = np.empty(flat.shape, np.float32), range(flat.shape[1])
+            for d in warp: out[:, d] = ndtri(np.interp(flat[:, d], q[:, d], lv))
             return out.reshape(a.shape)
         return ((a - self.stats['shift']) / (self.stats['scale'] + self.eps)).astype(np.float32)
 
