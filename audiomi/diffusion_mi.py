@@ -467,6 +467,32 @@ class MMGModule(L.LightningModule):
         return dict(mi=float(m[0]), mi_orthogonal=float(m[1]), mi_se=float(se[0]), mi_orthogonal_se=float(se[1]))
 
     @torch.no_grad()
+    def estimate_cross(self, x:torch.Tensor, # held-out x [n, d_x] (normalised like the training data)
+                       y:torch.Tensor, # held-out y [n, d_y]
+                       partner:nn.Module, # a second denoiser, trained on other samples (its errors independent of `net`'s)
+                       n_repeats:int|None=None, # draws of (α, ε) per sample (None: hparams.n_repeats)
+                       batch_size:int=4096, # samples per forward pass
+                       seed:int=0, # seed of the draws (the same draws as `estimate` with this seed)
+                       net:nn.Module|None=None, # the first denoiser (None: `denoiser`)
+                      ) -> dict:
+        "Cross-fitted MMSE gap in nats, ½·E[w·⟨ε̂_x − ε̂_{x|y}, ε̂'_x − ε̂'_{x|y}⟩] of two denoisers, with its standard error over the repeats"
+        net, modes = net or self.denoiser, (self.training, partner.training)
+        self.eval(); partner.eval()
+        g, R = torch.Generator().manual_seed(seed), n_repeats or self.hparams.n_repeats
+        x, y = x.to(self.device), y.to(self.device)
+        gap = lambda m, z, a, yb: (m(z, a) - m(z, a, yb)).flatten(1)
+        def one_draw():
+            parts = []
+            for i in range(0, len(x), batch_size):
+                xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+                z, a, w, _ = self.draw(xb, g)
+                parts.append(0.5 * w * (gap(net, z, a, yb) * gap(partner, z, a, yb)).sum(1))
+            return torch.cat(parts).double().mean().item()
+        reps = torch.tensor([one_draw() for _ in range(R)], dtype=torch.float64)
+        self.train(modes[0]); partner.train(modes[1])
+        return dict(mi_cross=float(reps.mean()), mi_cross_se=float(reps.std() / math.sqrt(R)) if R > 1 else math.nan)
+
+    @torch.no_grad()
     def mmse_curve(self, x:torch.Tensor, # held-out x [n, d_x] (normalised like the training data)
                    y:torch.Tensor, # held-out y [n, d_y]
                    alphas=None, # logSNR grid (None: the window in steps of ½)
@@ -617,6 +643,7 @@ class MMG:
                  grad_guard:float|None=10.0, # spike guard: scale a gradient down to this multiple of the running mean norm (0 or None: off)
                  val_fraction:float=0.5, # held-out share of the samples (the estimate is computed on it)
                  val_every_n_epochs:int|None=None, # validation MI curve resolution (None: about 10 points)
+                 cross_fit:bool=False, # train two denoisers on the two halves of the training part (the steps of one) and also report their cross-fitted gap
                  normalization:str='gaussianize', # per-column Normalizer of float x and y, fitted on the training part (gaussianize keeps MI)
                  n_repeats:int=10, # (α, ε) draws averaged in the final estimate
                  p_uncond:float=0.5, # probability of training a sample unconditionally
@@ -625,10 +652,12 @@ class MMG:
                  y_type:str='float', # 'float' or 'index' (token ids [n, codebooks]; x must be float)
                  y_vocab_size:int|None=None, # tokens per codebook (index y)
                  y_embedding_dim:int=16, # embedding size per token (index y)
-                 report:str='orthogonal', # what `estimate` returns: 'orthogonal' (MMSE gap, MMG's) or 'nll' (NLL difference)
+                 report:str|None=None, # what `estimate` returns: 'orthogonal' (MMSE gap, MMG's), 'nll' (NLL difference) or 'cross' (cross-fitted gap; None: 'cross' with cross_fit, else 'orthogonal')
                 ):
         if window not in ('auto', 'fixed'): raise ValueError(f"window must be 'auto' or 'fixed', got {window!r}")
-        if report not in ('nll', 'orthogonal'): raise ValueError(f"report must be 'nll' or 'orthogonal', got {report!r}")
+        report = report or ('cross' if cross_fit else 'orthogonal')
+        if report not in ('nll', 'orthogonal', 'cross'): raise ValueError(f"report must be 'nll', 'orthogonal' or 'cross', got {report!r}")
+        if report == 'cross' and not cross_fit: raise ValueError("report='cross' needs cross_fit=True (two denoisers)")
         if y_type not in ('float', 'index'): raise ValueError(f"y_type must be 'float' or 'index', got {y_type!r}")
         if y_type == 'index' and not y_vocab_size: raise ValueError("y_type='index' needs y_vocab_size")
         from audiomi.pairs import Normalizer
@@ -643,7 +672,7 @@ class MMG:
         self.loc, self.scale, self.clip, self.window = logsnr_loc, logsnr_scale, logsnr_clip, window
         self.batch_size, self.max_epochs, self.val_fraction, self.val_every = batch_size, max_epochs, val_fraction, val_every_n_epochs
         self.normalization, self.seed, self.device, self.y_type, self.V = normalization, seed, device, y_type, y_vocab_size
-        self.report = report
+        self.report, self.cross_fit = report, cross_fit
 
     def _arrays(self, x, y):
         x = np.asarray(x, np.float32)
@@ -669,21 +698,33 @@ class MMG:
         tr, va = train_val_split(len(x), self.val_fraction, self.seed)
         module, nx, ny, win = build_mmg(x[tr], y[tr], self.normalization, self.window, self.loc, self.scale, self.clip, **self.kw)
         x, y = nx(x), ny(y)
-        dl = array_loader(x[tr], y[tr], batch_size=self.batch_size, shuffle=True, drop_last=True, seed=self.seed)
-        vl = array_loader(x[va], y[va], batch_size=4096)
-        curves, dev = _Curves(), get_device(self.device)
-        trainer = quiet_trainer(max_epochs=self.max_epochs, accelerator='gpu' if dev.type == 'cuda' else 'cpu', devices=1,
-                                callbacks=[curves], check_val_every_n_epoch=self.val_every or max(1, self.max_epochs // 10))
-        t0 = time.perf_counter()
-        fit_quietly(trainer, module, dl, vl)
-        module.to(dev)
-        est = module.estimate(torch.from_numpy(x[va]), torch.from_numpy(y[va]), seed=self.seed)
-        self.module_, self.trainer_, self.held_out_ = module, trainer, (torch.from_numpy(x[va]), torch.from_numpy(y[va]))
+        jobs = [(module, tr)]
+        if self.cross_fit:   # a second network (own initialisation and Fourier features) on the other half: `tr` is a random permutation
+            partner = MMGModule(**dict(module.hparams, seed=self.seed + 1)); partner.norm_state = module.norm_state
+            jobs = [(module, tr[:len(tr) // 2]), (partner, tr[len(tr) // 2:])]
+        vl, dev, t0 = array_loader(x[va], y[va], batch_size=4096), get_device(self.device), time.perf_counter()
+        trainers, curves = [], []
+        for k, (m, idx) in enumerate(jobs):
+            dl = array_loader(x[idx], y[idx], batch_size=self.batch_size, shuffle=True, drop_last=True, seed=self.seed + k)
+            cb = _Curves()
+            trainer = quiet_trainer(max_epochs=self.max_epochs, accelerator='gpu' if dev.type == 'cuda' else 'cpu', devices=1,
+                                    callbacks=[cb], check_val_every_n_epoch=self.val_every or max(1, self.max_epochs // 10))
+            fit_quietly(trainer, m, dl, vl)
+            m.to(dev); trainers.append(trainer)
+            curves += [dict(row, network=k) for row in cb.rows] if self.cross_fit else cb.rows
+        xv, yv = torch.from_numpy(x[va]), torch.from_numpy(y[va])
+        ests = [m.estimate(xv, yv, seed=self.seed) for m, _ in jobs]
+        mean = lambda k: float(np.mean([e[k] for e in ests]))          # with cross_fit: the two networks' mean
+        res = dict(estimate_orthogonal=mean('mi_orthogonal'), estimate_nll=mean('mi'), se_orthogonal=mean('mi_orthogonal_se'), se_nll=mean('mi_se'))
+        if self.cross_fit:
+            cr = module.estimate_cross(xv, yv, partner.denoiser, seed=self.seed)
+            res.update(estimate_cross=cr['mi_cross'], se_cross=cr['mi_cross_se'],
+                       per_network=[dict(orthogonal=e['mi_orthogonal'], nll=e['mi']) for e in ests])
+        self.module_, self.modules_, self.trainer_, self.held_out_ = module, [m for m, _ in jobs], trainers[0], (xv, yv)
         self.normalizers_ = (nx, ny)
-        return dict(estimate=est['mi' if self.report == 'nll' else 'mi_orthogonal'], estimate_orthogonal=est['mi_orthogonal'], estimate_nll=est['mi'],
-                    se_orthogonal=est['mi_orthogonal_se'], se_nll=est['mi_se'], window=win, curves=curves.rows,
-                    epochs=trainer.current_epoch, steps=trainer.global_step, seconds=time.perf_counter() - t0,
-                    n_train=len(tr), n_val=len(va), guard_clips=int(module.guard_clips))
+        return dict(estimate=res[f'estimate_{self.report}'], **res, window=win, curves=curves,
+                    epochs=trainers[0].current_epoch, steps=sum(t.global_step for t in trainers), seconds=time.perf_counter() - t0,
+                    n_train=len(tr), n_val=len(va), guard_clips=sum(int(m.guard_clips) for m, _ in jobs))
 
     def estimate(self, x, y) -> float:
         "Mutual information of the samples (x, y) in nats, on the held-out part (the `report` estimate)"

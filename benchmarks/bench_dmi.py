@@ -8,7 +8,7 @@ adaptive conditioning.
 
     python benchmarks/bench_dmi.py [--preset grid250|cpu650|gpu500] [--tasks multinormal half_cube spiral] [--dims 3 5]
         [--strengths 2 200] [--estimators unified moe unified_input] [--n N] [--epochs N] [--threads N]
-        [--report orthogonal] [--seed 0] [--set KEY=VALUE ...] [--curves] [--out results.json] [--device cpu|cuda] [--jobs N]
+        [--report orthogonal|nll|cross] [--seed 0] [--set KEY=VALUE ...] [--curves] [--out results.json] [--device cpu|cuda] [--jobs N]
 
 Protocol: `--n` samples per task (the preset's by default: 40,000, or 200,000 for `gpu500`; drawn fresh, so more
 samples cost only time), split 50/50 into training and held-out parts by `MMG`; a fixed training budget (`--epochs`,
@@ -17,7 +17,9 @@ process at a time; 500 for `gpu500`; no early stopping, nothing selected on the 
 estimates are computed on the held-out part with the final (EMA, where on) weights, averaged over 10 (alpha, eps) draws: the orthogonal
 MMSE gap (what `MMG.estimate` returns by default) and the NLL difference; `--report` picks the one judged against the
 targets (default orthogonal: with the cosine learning-rate decay it met the strength-2 target on every task, the spiral's
-included, see benchmarks/README.md). The ground truth is `task.mutual_information` (closed form). `--curves` also prints,
+included, see benchmarks/README.md). With `--set cross_fit=True` two networks train on the halves of the training part (the steps of
+one) and their cross-fitted gap is printed too (`--report cross` judges it): it drops the part of each network's error
+that comes from its own training pairs, which the orthogonal estimate adds (notebook 03). The ground truth is `task.mutual_information` (closed form). `--curves` also prints,
 per run, both integrands on a grid of α (`MMG.mmse_curve` on the held-out part) next to `local_gap_curve` of the task
 through the run's fitted normaliser: the exact integrand on the multinormal cells (column `exact`, up to the normaliser's
 sampling noise), and on the half-cube and spiral cells a local-Gaussian guide that is exact at large α and integrates to
@@ -81,7 +83,8 @@ def run_mmg(x, y, estimator, window, epochs, seed, settings, curves=False, task=
     return dict(curve=curve, estimate=float(r['estimate_orthogonal']), estimate_nll=float(r['estimate_nll']),
                 se_orthogonal=float(r['se_orthogonal']), se_nll=float(r['se_nll']), seconds=seconds,
                 train_seconds=float(r['seconds']), epochs=int(r['epochs']), steps=int(r['steps']), guard_clips=int(r['guard_clips']),
-                window=[float(r['window']['lo']), float(r['window']['hi'])], settings=kw)
+                window=[float(r['window']['lo']), float(r['window']['hi'])], settings=kw,
+                **({'estimate_cross': float(r['estimate_cross']), 'se_cross': float(r['se_cross'])} if 'estimate_cross' in r else {}))
 
 def run_cell(task_name, n, estimator, window, epochs, seed, settings, curves=False, threads=None):
     "One benchmark run from the task's name (what a worker process of `--jobs` gets): sample, train, estimate"
@@ -105,8 +108,9 @@ def main(argv=None):
     ap.add_argument('--n', type=int, default=None, help="samples per task, half to train, half held out (default: the preset's)")
     ap.add_argument('--preset', default='grid250', choices=list(PRESETS), help="the settings, samples, epochs and threads (default grid250: 250 epochs, 1 thread; cpu650: 650 epochs, 2 threads, for the spiral at 9.9 nats; gpu500: 100,000 training samples, 500 epochs, for a GPU)")
     ap.add_argument('--epochs', type=int, default=None, help="training epochs, the training budget (default: the preset's)")
-    ap.add_argument('--report', default='orthogonal', choices=['nll', 'orthogonal'],
-                    help='the estimate judged against the targets (both are printed): orthogonal (the MMSE gap) or nll (the NLL difference)')
+    ap.add_argument('--report', default='orthogonal', choices=['nll', 'orthogonal', 'cross'],
+                    help='the estimate judged against the targets (all are printed): orthogonal (the MMSE gap), nll (the NLL difference) '
+                         'or cross (the cross-fitted gap of two networks on the halves of the training part: needs --set cross_fit=True)')
     ap.add_argument('--seed', type=int, default=0, help='seed of the samples, the split and the estimator')
     ap.add_argument('--fixed', nargs='*', default=None, choices=list(ESTIMATORS),
                     help='estimators also run with the fixed reference window on strength >= 200 cells '
@@ -131,6 +135,7 @@ def main(argv=None):
     if str(extra.get('device', 'cpu')).startswith('cuda'): machine += f', GPU {torch.cuda.get_device_name(0)}'
     if a.jobs > 1: machine += f', {a.jobs} runs at a time'
     settings = dict(preset['settings'], **extra)
+    if a.report == 'cross' and not settings.get('cross_fit'): ap.error('--report cross needs --set cross_fit=True')
     print(f'command: {cmd}\nmachine: {machine}\nsamples: {a.n} per task ({a.n // 2} to train), {a.epochs} epochs, preset {a.preset}, '
           f'seed {a.seed}, settings: {settings or "MMG defaults"}; targets judged on the {a.report} estimate', flush=True)
 
@@ -149,19 +154,21 @@ def main(argv=None):
     for (fam, d, s, e, window), r in zip(cells, outcomes):
         task = get_task(name(fam, d, s))
         mi = float(task.mutual_information)
-        rep = r['estimate_nll'] if a.report == 'nll' else r['estimate']
+        rep = r['estimate_nll'] if a.report == 'nll' else r['estimate_cross'] if a.report == 'cross' else r['estimate']
         r.update(task=task.name, family=fam, dim=d, strength=s, estimator=e, window_kind=window, true_mi=mi,
                  reported=rep, error=rep - mi, rel_error=(rep - mi) / mi, error_orthogonal=r['estimate'] - mi,
                  error_nll=r['estimate_nll'] - mi)
         r['meets_target'] = bool(target_ok(r['error'], mi, s) and r['seconds'] <= SECONDS_TARGET)
         results.append(r)
         rows.append(dict(task=task.name, estimator=e + ('' if window == 'auto' else ' (fixed window)'),
-                         true_mi=mi, orthogonal=r['estimate'], nll_diff=r['estimate_nll'], error=r['error'],
+                         true_mi=mi, orthogonal=r['estimate'], nll_diff=r['estimate_nll'],
+                         **({'cross': r['estimate_cross']} if 'estimate_cross' in r else {}), error=r['error'],
                          rel_error=f"{100 * r['rel_error']:+.1f}%", orth_error=r['error_orthogonal'],
                          seconds=f"{r['seconds']:.0f}", epochs=r['epochs'],
                          window=f"[{r['window'][0]:.1f}, {r['window'][1]:.1f}]",
                          meets_target=r['meets_target'] if window == 'auto' else None))
-        print(f"  {task.name} {e} {window}: orthogonal {r['estimate']:.3f} ± {r['se_orthogonal']:.3f}, "
+        cross = f"cross-fitted {r['estimate_cross']:.3f} ± {r['se_cross']:.3f}, " if 'estimate_cross' in r else ''
+        print(f"  {task.name} {e} {window}: {cross}orthogonal {r['estimate']:.3f} ± {r['se_orthogonal']:.3f}, "
               f"NLL diff {r['estimate_nll']:.3f} ± {r['se_nll']:.3f} (true {mi:.3f}, {a.report} error {r['error']:+.3f}, "
               f"{100 * r['rel_error']:+.1f}%) {r['seconds']:.0f} s, {r['steps']} steps ({r['guard_clips']} guarded), window "
               f"[{r['window'][0]:.1f}, {r['window'][1]:.1f}]", file=sys.stderr, flush=True)
