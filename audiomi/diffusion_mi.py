@@ -454,17 +454,26 @@ class MMGModule(L.LightningModule):
                  net:nn.Module|None=None, # denoiser (None: `denoiser`)
                 ) -> dict:
         "MI in nats — `mi` (NLL difference) and `mi_orthogonal` — with standard errors over the repeats"
-        was = self.training; self.eval()
+        m, se = self._over_draws(x, y, lambda xb, yb, g: self.mi_terms(xb, yb, g, net), n_repeats, batch_size, seed)
+        return dict(mi=float(m[0]), mi_orthogonal=float(m[1]), mi_se=float(se[0]), mi_orthogonal_se=float(se[1]))
+
+    @torch.no_grad()
+    def _over_draws(self, x, y, # held-out pairs
+                    terms, # (x batch, y batch, generator) → tuple of k per-sample tensors
+                    n_repeats, batch_size, seed, # as in `estimate`
+                    others=(), # further modules kept in eval mode meanwhile
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+        "Mean and standard error over `n_repeats` seeded (α, ε) draws of the held-out means of `terms`, in eval mode: ([k], [k])"
+        mods = (self, *others); modes = [m.training for m in mods]
+        for m in mods: m.eval()
         g, R = torch.Generator().manual_seed(seed), n_repeats or self.hparams.n_repeats
         x, y = x.to(self.device), y.to(self.device)
         def one_draw():
-            parts = [self.mi_terms(x[i:i + batch_size], y[i:i + batch_size], g, net) for i in range(0, len(x), batch_size)]
+            parts = [terms(x[i:i + batch_size], y[i:i + batch_size], g) for i in range(0, len(x), batch_size)]
             return [torch.cat(p).double().mean().item() for p in zip(*parts)]
         reps = torch.tensor([one_draw() for _ in range(R)], dtype=torch.float64)
-        self.train(was)
-        m = reps.mean(0)
-        se = reps.std(0) / math.sqrt(R) if R > 1 else torch.full((2,), math.nan)
-        return dict(mi=float(m[0]), mi_orthogonal=float(m[1]), mi_se=float(se[0]), mi_orthogonal_se=float(se[1]))
+        for m, t in zip(mods, modes): m.train(t)
+        return reps.mean(0), (reps.std(0) / math.sqrt(R) if R > 1 else torch.full(reps.shape[1:], math.nan, dtype=torch.float64))
 
     @torch.no_grad()
     def estimate_cross(self, x:torch.Tensor, # held-out x [n, d_x] (normalised like the training data)
@@ -476,21 +485,13 @@ class MMGModule(L.LightningModule):
                        net:nn.Module|None=None, # the first denoiser (None: `denoiser`)
                       ) -> dict:
         "Cross-fitted MMSE gap in nats, ½·E[w·⟨ε̂_x − ε̂_{x|y}, ε̂'_x − ε̂'_{x|y}⟩] of two denoisers, with its standard error over the repeats"
-        net, modes = net or self.denoiser, (self.training, partner.training)
-        self.eval(); partner.eval()
-        g, R = torch.Generator().manual_seed(seed), n_repeats or self.hparams.n_repeats
-        x, y = x.to(self.device), y.to(self.device)
-        gap = lambda m, z, a, yb: (m(z, a) - m(z, a, yb)).flatten(1)
-        def one_draw():
-            parts = []
-            for i in range(0, len(x), batch_size):
-                xb, yb = x[i:i + batch_size], y[i:i + batch_size]
-                z, a, w, _ = self.draw(xb, g)
-                parts.append(0.5 * w * (gap(net, z, a, yb) * gap(partner, z, a, yb)).sum(1))
-            return torch.cat(parts).double().mean().item()
-        reps = torch.tensor([one_draw() for _ in range(R)], dtype=torch.float64)
-        self.train(modes[0]); partner.train(modes[1])
-        return dict(mi_cross=float(reps.mean()), mi_cross_se=float(reps.std() / math.sqrt(R)) if R > 1 else math.nan)
+        net = net or self.denoiser
+        def terms(xb, yb, g):                  # the draw sequence of `mi_terms`: the same (α, ε) as `estimate`
+            z, a, w, _ = self.draw(xb, g)
+            gap = lambda m: (m(z, a) - m(z, a, yb)).flatten(1)
+            return (0.5 * w * (gap(net) * gap(partner)).sum(1),)
+        m, se = self._over_draws(x, y, terms, n_repeats, batch_size, seed, others=(partner,))
+        return dict(mi_cross=float(m[0]), mi_cross_se=float(se[0]))
 
     @torch.no_grad()
     def mmse_curve(self, x:torch.Tensor, # held-out x [n, d_x] (normalised like the training data)
