@@ -20,7 +20,7 @@ from .mine import quiet_trainer, train_val_split, fit_quietly
 __all__ = ['NORMS', 'LR_SCHEDULES', 'LOSS_WEIGHTINGS', 'noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi',
            'gaussian_gap_curve', 'choose_window', 'default_width', 'GroupNorm1d', 'norm_layer', 'ResBlock', 'Denoiser',
            'MoEDenoiser', 'GaussianDenoiser', 'sparse_covariance', 'sparse_gap_curve', 'cosine_decay', 'MMGModule',
-           'local_gap_curve', 'build_mmg', 'MMG', 'plot_mmse_curve']
+           'local_gap_curve', 'build_mmg', 'estimate_networks', 'MMG', 'plot_mmse_curve']
 
 # %% ../nbs/03_diffusion_mi.ipynb #cd186941
 def noisy_channel(x:torch.Tensor, # clean data [B, ...]
@@ -347,6 +347,12 @@ class MMGModule(L.LightningModule):
         self._val, self.norm_state = [], None
         self.guard_mean, self.guard_steps, self.guard_clips = 0.0, 0, 0   # spike guard (not saved: a resume warms it up again)
 
+    def twin(self, seed:int) -> 'MMGModule':
+        "A second, untrained module for cross-fitting: the same architecture, window and normaliser; its own initialisation and Fourier features (the next draws of torch's generator) and validation `seed`"
+        m = MMGModule(**dict(self.hparams, seed=seed))
+        m.norm_state = self.norm_state
+        return m
+
     @property
     def denoiser(self) -> nn.Module:
         "The network that estimates: the EMA copy when `use_ema`, else the trained weights"
@@ -502,8 +508,9 @@ class MMGModule(L.LightningModule):
                    seed:int=0, # seed of the ε draws (and of the subsample)
                    net:nn.Module|None=None, # denoiser (None: `denoiser`)
                    max_samples:int|None=20_000, # a seeded subsample of at most this many pairs (None: all of them)
+                   partner:nn.Module|None=None, # a second denoiser (cross-fitting): adds its cross-fitted integrand, `cross`
                   ) -> dict:
-        "Both MMSEs and both integrands at fixed α: where along the logSNR axis the estimate comes from"
+        "Both MMSEs and both integrands at fixed α (and the cross-fitted one with a `partner`): where along the logSNR axis the estimate comes from"
         if max_samples is not None and len(x) > max_samples:
             keep = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:max_samples]
             x, y = x[keep], y[keep]
@@ -511,11 +518,12 @@ class MMGModule(L.LightningModule):
             lo, hi = window_ends(self.hparams.logsnr_loc, self.hparams.logsnr_scale, self.hparams.logsnr_clip)
             alphas = np.arange(math.floor(lo), math.ceil(hi) + 0.25, 0.5)
         alphas = np.asarray(alphas, np.float64).ravel()
-        was, net = self.training, net or self.denoiser
-        self.eval()
+        net, mods = net or self.denoiser, (self,) + (() if partner is None else (partner,))
+        modes = [m.training for m in mods]
+        for m in mods: m.eval()
         g, x, y = torch.Generator().manual_seed(seed), x.to(self.device), y.to(self.device)
         sq = lambda t: t.pow(2).flatten(1).sum(1).double().sum().item()
-        sums = np.zeros((len(alphas), 3))
+        sums = np.zeros((len(alphas), 4))
         for k, al in enumerate(alphas):
             for _ in range(n_repeats):
                 for i in range(0, len(x), batch_size):
@@ -523,10 +531,12 @@ class MMGModule(L.LightningModule):
                     a = torch.full((len(xb),), float(al), device=self.device)
                     z, eps = noisy_channel(xb, a, torch.randn(xb.shape, generator=g, dtype=xb.dtype).to(self.device))
                     e0, e1 = net(z, a), net(z, a, yb)
-                    sums[k] += (sq(eps - e0), sq(eps - e1), sq(e0 - e1))
-        self.train(was)
+                    cross = 0.0 if partner is None else ((e0 - e1) * (partner(z, a) - partner(z, a, yb))).double().sum().item()
+                    sums[k] += (sq(eps - e0), sq(eps - e1), sq(e0 - e1), cross)
+        for m, t in zip(mods, modes): m.train(t)
         m = sums / (n_repeats * len(x))
-        return dict(alpha=alphas, mmse_x=m[:, 0], mmse_x_given_y=m[:, 1], gap=0.5 * (m[:, 0] - m[:, 1]), orthogonal=0.5 * m[:, 2])
+        out = dict(alpha=alphas, mmse_x=m[:, 0], mmse_x_given_y=m[:, 1], gap=0.5 * (m[:, 0] - m[:, 1]), orthogonal=0.5 * m[:, 2])
+        return out if partner is None else out | dict(cross=0.5 * m[:, 3])
 
     def validation_step(self, batch, batch_idx):
         x, y = batch
@@ -610,6 +620,20 @@ def build_mmg(x_train:np.ndarray, # training x [n, d_x] (float)
     module = MMGModule(xt.shape[1], yt.shape[1], logsnr_loc=win['loc'], logsnr_scale=win['scale'], logsnr_clip=win['clip'], **module_kw)
     module.norm_state = {'x': nx.state_dict(), **({'y': ny.state_dict()} if ny else {})}
     return module, nx, (ny or (lambda a: a)), win
+
+def estimate_networks(modules:list, # one trained `MMGModule`, or the two of a cross-fit
+                      x:torch.Tensor, y:torch.Tensor, # held-out pairs (normalised like the training data)
+                      seed:int=0, # seed of the (α, ε) draws, the same for every network
+                     ) -> dict:
+    "Held-out estimates in nats: orthogonal and NLL difference (the networks' means, with their mean standard errors); for two networks also their cross-fitted gap and each one's own estimates"
+    ests = [m.estimate(x, y, seed=seed) for m in modules]
+    mean = lambda k: float(np.mean([e[k] for e in ests]))
+    res = dict(estimate_orthogonal=mean('mi_orthogonal'), estimate_nll=mean('mi'), se_orthogonal=mean('mi_orthogonal_se'), se_nll=mean('mi_se'))
+    if len(modules) == 2:
+        cr = modules[0].estimate_cross(x, y, modules[1].denoiser, seed=seed)
+        res.update(estimate_cross=cr['mi_cross'], se_cross=cr['mi_cross_se'], per_network=[dict(orthogonal=e['mi_orthogonal'], nll=e['mi']) for e in ests])
+    elif len(modules) != 1: raise ValueError(f"estimate_networks takes one network or two (a cross-fit), got {len(modules)}")
+    return res
 
 class _Curves(L.Callback):
     "Training loss and validation MI after every validation"
@@ -701,7 +725,7 @@ class MMG:
         x, y = nx(x), ny(y)
         jobs = [(module, tr)]
         if self.cross_fit:   # a second network (own initialisation and Fourier features) on the other half: `tr` is a random permutation
-            partner = MMGModule(**dict(module.hparams, seed=self.seed + 1)); partner.norm_state = module.norm_state
+            partner = module.twin(self.seed + 1)
             jobs = [(module, tr[:len(tr) // 2]), (partner, tr[len(tr) // 2:])]
         vl, dev, t0 = array_loader(x[va], y[va], batch_size=4096), get_device(self.device), time.perf_counter()
         trainers, curves = [], []
@@ -714,13 +738,7 @@ class MMG:
             m.to(dev); trainers.append(trainer)
             curves += [dict(row, network=k) for row in cb.rows] if self.cross_fit else cb.rows
         xv, yv = torch.from_numpy(x[va]), torch.from_numpy(y[va])
-        ests = [m.estimate(xv, yv, seed=self.seed) for m, _ in jobs]
-        mean = lambda k: float(np.mean([e[k] for e in ests]))          # with cross_fit: the two networks' mean
-        res = dict(estimate_orthogonal=mean('mi_orthogonal'), estimate_nll=mean('mi'), se_orthogonal=mean('mi_orthogonal_se'), se_nll=mean('mi_se'))
-        if self.cross_fit:
-            cr = module.estimate_cross(xv, yv, partner.denoiser, seed=self.seed)
-            res.update(estimate_cross=cr['mi_cross'], se_cross=cr['mi_cross_se'],
-                       per_network=[dict(orthogonal=e['mi_orthogonal'], nll=e['mi']) for e in ests])
+        res = estimate_networks([m for m, _ in jobs], xv, yv, self.seed)          # with cross_fit: the two networks' means, and the cross-fitted gap
         self.module_, self.modules_, self.trainer_, self.held_out_ = module, [m for m, _ in jobs], trainers[0], (xv, yv)
         self.normalizers_ = (nx, ny)
         return dict(estimate=res[f'estimate_{self.report}'], **res, window=win, curves=curves,
@@ -734,9 +752,10 @@ class MMG:
     def mmse_curve(self, alphas=None, # logSNR grid (None: the window in steps of ½)
                    n_repeats:int=1, # ε draws per held-out sample and α
                   ) -> dict:
-        "`MMGModule.mmse_curve` of the last `fit`, on its (normalised) held-out part"
+        "`MMGModule.mmse_curve` of the last `fit` (its first network's; with `cross_fit` also the `cross` integrand), on its (normalised) held-out part"
         if not hasattr(self, 'module_'): raise RuntimeError("mmse_curve needs a fitted estimator: call fit(x, y) first")
-        return self.module_.mmse_curve(*self.held_out_, alphas=alphas, n_repeats=n_repeats, seed=self.seed)
+        partner = self.modules_[1].denoiser if len(self.modules_) > 1 else None      # cross_fit: also the cross-fitted integrand
+        return self.module_.mmse_curve(*self.held_out_, alphas=alphas, n_repeats=n_repeats, seed=self.seed, partner=partner)
 
 # %% ../nbs/03_diffusion_mi.ipynb #abaf37cb
 def plot_mmse_curve(curve:dict, # `mmse_curve` output
@@ -745,12 +764,13 @@ def plot_mmse_curve(curve:dict, # `mmse_curve` output
                     title:str|None=None, # axes title
                     reference_label:str='exact', # legend name of the reference (e.g. 'local guide' for `local_gap_curve`)
                    ):
-    "The two MMG integrands against α (and the exact one, or a guide, when known); returns the axes"
+    "The two MMG integrands against α (the cross-fitted one too when the curve has it, and the exact one or a guide when known); returns the axes"
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(5.5, 3.5))
     a = curve['alpha']
     ax.plot(a, curve['gap'], '-', label=f"NLL-difference integrand (∫ = {np.trapezoid(curve['gap'], a):.3f})")
     ax.plot(a, curve['orthogonal'], '--', label=f"orthogonal integrand (∫ = {np.trapezoid(curve['orthogonal'], a):.3f})")
+    if 'cross' in curve: ax.plot(a, curve['cross'], '-.', label=f"cross-fitted integrand (∫ = {np.trapezoid(curve['cross'], a):.3f})")
     if reference is not None:
         ax.plot(a, reference, 'k:', lw=2, label=f"{reference_label} (∫ = {np.trapezoid(reference, a):.3f})")
     ax.set_xlabel('logSNR α'); ax.set_ylabel('nats per unit α'); ax.legend(fontsize=8)

@@ -35,7 +35,7 @@ def make_task(task_type:str='multinormal', # multinormal, half_cube or spiral
     return {'multinormal': lambda t: t, 'half_cube': half_cube, 'spiral': spiral}[task_type](base)
 
 # %% ../nbs/03b_dmi_runs.ipynb #6b794cbc
-def _estimate_line(gt:float|None=None):
+def _estimate_line(gt:float|None=None, prefix:str=''):
     "A Lightning callback printing one console line per periodic MI estimate (Lightning imported only when a run starts)"
     import lightning as L
     class EstimateLine(L.Callback):
@@ -48,7 +48,7 @@ def _estimate_line(gt:float|None=None):
                        val_mi_orthogonal=float(m['val_mi_orthogonal']), seconds=time.perf_counter() - self.t0)
             self.rows.append(row)
             g = f' | GT: {gt:.4f}' if gt is not None else ''
-            print(f"Epoch {row['epoch']}/{trainer.max_epochs} | Time: {row['seconds']:.1f}s | Steps: {row['step']} | "
+            print(f"{prefix}Epoch {row['epoch']}/{trainer.max_epochs} | Time: {row['seconds']:.1f}s | Steps: {row['step']} | "
                   f"MI: {row['val_mi']:.4f} | MI (orthogonal): {row['val_mi_orthogonal']:.4f}{g}", flush=True)
     return EstimateLine()
 
@@ -91,16 +91,17 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
               y_type:str='float', # 'float' or 'index'
               y_vocab_size:Optional[int]=None, # tokens per codebook (index y)
               y_embedding_dim:int=16, # embedding size per token (index y)
-              resume:bool=False, # continue from out_dir/checkpoints/last.ckpt
+              cross_fit:bool=False, # two denoisers, each on one half of the training pairs (the steps of one network), and their cross-fitted gap
+              resume:bool=False, # continue from out_dir/checkpoints/last.ckpt (and partner.ckpt with cross_fit)
               seed:int=42, # seeds initialisation, shuffles and noise draws
               device:str='auto', # auto, cpu, cuda
               gt:Optional[float]=None, # ground truth, only for the console lines
               progress:bool=False, # Lightning progress bar
              ) -> dict:
-    "Train an MMG denoiser with checkpoints and logs; returns the final estimates, the window and the curves"
+    "Train an MMG denoiser (or a cross-fitted pair) with checkpoints and logs; returns the final estimates, the window and the curves"
     from lightning.pytorch.callbacks import ModelCheckpoint
     from audiomi.mine import run_trainer, fit_quietly
-    from audiomi.diffusion_mi import build_mmg
+    from audiomi.diffusion_mi import build_mmg, estimate_networks
     method = {'rescale': 'standard'}.get(preprocess, preprocess)
     if method not in ('standard', 'none', 'gaussianize', 'auto'): raise ValueError(f"preprocess must be rescale, none, gaussianize or auto, got {preprocess!r}")
     x_train, x_test = (np.asarray(a, np.float32) for a in (x_train, x_test))
@@ -115,26 +116,41 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
                                     y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, lr=learning_rate,
                                     lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, conditioning=conditioning, norm=norm, fourier_features=fourier_features, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, n_repeats=n_repeats, seed=seed)
     x_train, x_test, y_train, y_test = nx(x_train), nx(x_test), ny(y_train), ny(y_test)
-    out = Path(out_dir); ckpt = out/'checkpoints'/'last.ckpt'
+    out = Path(out_dir); ckpt, ckpt2 = out/'checkpoints'/'last.ckpt', out/'checkpoints'/'partner.ckpt'
+    nets = [(module, ckpt, None, None)]                       # (module, checkpoint, its training rows (None: all), log name)
+    if cross_fit:                                             # the partner: its own initialisation, the other half of the shuffled pairs
+        half = np.array_split(np.random.default_rng(seed).permutation(len(x_train)), 2)
+        nets = [(module, ckpt, half[0], None), (module.twin(seed + 1), ckpt2, half[1], 'partner')]
     if resume:
-        if not ckpt.exists(): raise FileNotFoundError(f"no checkpoint to resume from: {ckpt}")
-        _check_resume(ckpt, dict(module.hparams))
-    dl = array_loader(x_train, y_train, batch_size=batch_size, shuffle=True, drop_last=True, seed=seed)
+        if not cross_fit and ckpt2.exists():
+            raise ValueError(f"{out}: the run was trained with cross_fit=True (it has {ckpt2.name}): resume it with cross_fit=True")
+        for m, ck, _, _ in nets:
+            if not ck.exists(): raise FileNotFoundError(f"no checkpoint to resume from: {ck}" + (" (cross_fit=True resumes the two networks of a cross-fitted run)" if ck == ckpt2 else ''))
+            _check_resume(ck, dict(m.hparams))
+    elif not cross_fit: ckpt2.unlink(missing_ok=True)         # a fresh one-network run replaces an earlier cross-fitted pair
     tl = array_loader(x_test, y_test, batch_size=4096)
     dev = get_device(device)
-    line = _estimate_line(gt)
-    trainer = run_trainer(out, max_epochs, dev, [line, ModelCheckpoint(out/'checkpoints', filename='last', save_top_k=1, enable_version_counter=False)],
-                          progress, check_val_every_n_epoch=estimate_every or max(1, max_epochs // 10))
-    t0 = time.perf_counter()
-    fit_quietly(trainer, module, dl, tl, ignore=('.*exists and is not empty.*',), ckpt_path=str(ckpt) if resume else None)
-    module.to(dev)
-    est = module.estimate(torch.from_numpy(x_test), torch.from_numpy(y_test), seed=seed)
-    mmse = module.mmse_curve(torch.from_numpy(x_test), torch.from_numpy(y_test), seed=seed)
-    return dict(mi_estimate=est['mi'], mi_estimate_orthogonal=est['mi_orthogonal'], mi_estimate_se=est['mi_se'],
-                mi_estimate_orthogonal_se=est['mi_orthogonal_se'], window=win, curve=line.rows,
-                mmse_curve={k: v.tolist() for k, v in mmse.items()}, epochs=trainer.current_epoch,
-                steps=trainer.global_step, guard_clips=int(module.guard_clips), seconds=time.perf_counter() - t0, model_dim=_width(module),
-                checkpoint=str(ckpt), module=module)
+    trainers, rows, t0 = [], [], time.perf_counter()
+    for k, (m, ck, idx, name) in enumerate(nets):
+        xs, ys = (x_train, y_train) if idx is None else (x_train[idx], y_train[idx])
+        dl = array_loader(xs, ys, batch_size=batch_size, shuffle=True, drop_last=True, seed=seed + k)
+        line = _estimate_line(gt, f'{name}: ' if name else '')
+        trainer = run_trainer(out, max_epochs, dev, [line, ModelCheckpoint(ck.parent, filename=ck.stem, save_top_k=1, enable_version_counter=False)],
+                              progress, name=name, check_val_every_n_epoch=estimate_every or max(1, max_epochs // 10))
+        fit_quietly(trainer, m, dl, tl, ignore=('.*exists and is not empty.*',), ckpt_path=str(ck) if resume else None)
+        m.to(dev); trainers.append(trainer)
+        rows += [dict(r, network=k) for r in line.rows] if cross_fit else line.rows
+    xt, yt = torch.from_numpy(x_test), torch.from_numpy(y_test)
+    est = estimate_networks([m for m, *_ in nets], xt, yt, seed)
+    mmse = module.mmse_curve(xt, yt, seed=seed, partner=nets[1][0].denoiser if cross_fit else None)
+    res = dict(mi_estimate=est['estimate_nll'], mi_estimate_orthogonal=est['estimate_orthogonal'], mi_estimate_se=est['se_nll'],
+               mi_estimate_orthogonal_se=est['se_orthogonal'], window=win, curve=rows,
+               mmse_curve={k: v.tolist() for k, v in mmse.items()}, epochs=trainers[0].current_epoch,
+               steps=sum(t.global_step for t in trainers), guard_clips=sum(int(m.guard_clips) for m, *_ in nets),
+               seconds=time.perf_counter() - t0, model_dim=_width(module), checkpoint=str(ckpt), module=module)
+    if cross_fit: res.update(mi_estimate_cross=est['estimate_cross'], mi_estimate_cross_se=est['se_cross'], per_network=est['per_network'],
+                             partner_checkpoint=str(ckpt2), partner=nets[1][0])
+    return res
 
 def _run_reference(task, # the run's task (None: feature pairs, no reference)
                    alphas, # the curve's logSNR grid
@@ -158,6 +174,12 @@ def _plot_run_curve(curve:dict, path:Path, title:str, task=None, normalizer=None
     ax = plot_mmse_curve(c, ref, title=title, reference_label=label or 'exact')
     with atomic_write(path, 'wb') as f: ax.figure.savefig(f, format='png', dpi=110, bbox_inches='tight')
     plt.close(ax.figure)
+
+def _cross_fields(r:dict) -> dict:
+    "The results-JSON fields of a cross-fitted run (`cross_fit`, the cross-fitted gap and its standard error, each network's estimates); `cross_fit: False` otherwise"
+    if 'mi_estimate_cross' not in r: return dict(cross_fit=False)
+    return dict(cross_fit=True, mi_estimate_cross=r['mi_estimate_cross'], mi_estimate_cross_se=r['mi_estimate_cross_se'],
+                per_network=[dict(mi_estimate=p['nll'], mi_estimate_orthogonal=p['orthogonal']) for p in r['per_network']])
 
 def _width(module) -> int:
     "Hidden width the denoiser actually uses"
@@ -198,6 +220,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
             preprocess:str='rescale', # rescale (z-score with training statistics), none, gaussianize or auto
             n_repeats:int=10, # noise draws in the final estimate
             estimate_every:Optional[int]=None, # epochs between periodic MI estimates (None: about 10 per run)
+            cross_fit:bool=False, # two denoisers on the two halves of the training samples (the steps of one): adds their cross-fitted gap, mi_estimate_cross
             load_ckpt:bool=False, # resume this run's last.ckpt (e.g. with more max_epochs)
             seed:int=42, # seed of the samples, initialisation and noise
             device:str='auto', # auto, cpu or cuda
@@ -214,19 +237,20 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
                   use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup=moe_warmup, model_dim=model_dim, logsnr_loc=logsnr_loc,
                   logsnr_scale=logsnr_scale, logsnr_clip=logsnr_clip, window=window, conditioning=conditioning, norm=norm,
                   fourier_features=fourier_features, learning_rate=learning_rate, lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, max_epochs=max_epochs, batch_size=batch_size, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, preprocess=preprocess,
-                  n_repeats=n_repeats, estimate_every=estimate_every, resume=load_ckpt, seed=seed, device=device,
+                  n_repeats=n_repeats, estimate_every=estimate_every, cross_fit=cross_fit, resume=load_ckpt, seed=seed, device=device,
                   gt=task.mutual_information, progress=progress)
     rec = dict(task=task.name, gt_mi=task.mutual_information, mi_estimate=r['mi_estimate'],
                mi_estimate_orthogonal=r['mi_estimate_orthogonal'], estimator='MMGEstimator_MOE' if use_moe else 'MMGEstimator',
                use_moe=use_moe, snr_threshold=snr_threshold, model_dim=r['model_dim'], learning_rate=learning_rate,
                max_epochs=max_epochs, mi_estimate_se=r['mi_estimate_se'], mi_estimate_orthogonal_se=r['mi_estimate_orthogonal_se'],
-               task_type=task_type, dim=dim, strength=float(strength), window=r['window'], epochs=r['epochs'], steps=r['steps'],
+               **_cross_fields(r), task_type=task_type, dim=dim, strength=float(strength), window=r['window'], epochs=r['epochs'], steps=r['steps'],
                guard_clips=r['guard_clips'], seconds=r['seconds'], curve=r['curve'], mmse_curve=r['mmse_curve'], checkpoint=r['checkpoint'], settings=args,
                created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), environment=environment_info())
     write_json(out/f'results_{name}.json', rec)
     nx = Normalizer().load_state_dict(r['module'].norm_state['x'])
     _plot_run_curve(r['mmse_curve'], out/name/'mmse_curve.png', f'{task.name} (MI {task.mutual_information:.3f} nats)', task, nx)
-    print(f"{name}: MI {rec['mi_estimate']:.4f} | MI (orthogonal) {rec['mi_estimate_orthogonal']:.4f} | "
+    cr = f" | MI (cross-fitted) {rec['mi_estimate_cross']:.4f}" if cross_fit else ''
+    print(f"{name}: MI {rec['mi_estimate']:.4f} | MI (orthogonal) {rec['mi_estimate_orthogonal']:.4f}{cr} | "
           f"GT {rec['gt_mi']:.4f} | {rec['seconds']:.1f}s → {out/f'results_{name}.json'}", flush=True)
     return rec
 
@@ -240,19 +264,20 @@ def aggregate_results(out_dir:str|Path, # folder with results_*.json files
         r = json.loads(f.read_text())
         if use_moe is not None and r.get('use_moe') != use_moe: continue
         rows.append({k: r.get(k) for k in ('task', 'task_type', 'dim', 'strength', 'estimator', 'use_moe', 'gt_mi', 'mi_estimate',
-                                           'mi_estimate_se', 'mi_estimate_orthogonal', 'mi_estimate_orthogonal_se', 'model_dim', 'learning_rate',
+                                           'mi_estimate_se', 'mi_estimate_orthogonal', 'mi_estimate_orthogonal_se', 'mi_estimate_cross', 'model_dim', 'learning_rate',
                                            'max_epochs', 'epochs', 'seconds')})
     df = pd.DataFrame(rows)
     if len(df):
         df['error'] = df.mi_estimate - df.gt_mi                     # the NLL difference (the seed's `mi_estimate`)
         df['rel_error'] = df.error / df.gt_mi
         df['error_orthogonal'] = df.mi_estimate_orthogonal - df.gt_mi
+        df['error_cross'] = df.mi_estimate_cross.astype(float) - df.gt_mi     # NaN for runs without cross_fit
     return df
 
 def plot_grid(df:pd.DataFrame, # `aggregate_results` output
               path:str|Path|None=None, # PNG to write (atomically); None: just return the figure
              ):
-    "Estimates vs ground truth, one panel per task type, one colour per dimension (NLL difference solid, orthogonal dotted)"
+    "Estimates vs ground truth, one panel per task type, one colour per dimension (NLL difference solid, orthogonal dotted, cross-fitted dash-dotted where runs have it)"
     import matplotlib; matplotlib.use('Agg') if path is not None and matplotlib.get_backend().lower() != 'agg' else None
     import matplotlib.pyplot as plt
     types = [t for t in TASK_TYPES if t in set(df.task_type)] or list(TASK_TYPES)
@@ -265,6 +290,8 @@ def plot_grid(df:pd.DataFrame, # `aggregate_results` output
             g = g.sort_values('gt_mi')
             line, = ax.plot(g.gt_mi, g.mi_estimate, 'o-', label=f'dim {dim}')
             ax.plot(g.gt_mi, g.mi_estimate_orthogonal, 'o:', mfc='none', color=line.get_color(), label=f'dim {dim} (orthogonal)')
+            c = g[g.mi_estimate_cross.notna()] if 'mi_estimate_cross' in g else g.iloc[:0]
+            if len(c): ax.plot(c.gt_mi, c.mi_estimate_cross.astype(float), 'x-.', color=line.get_color(), label=f'dim {dim} (cross-fitted)')
         ax.set(title=t, xlabel='ground truth (nats)', ylabel='MMG estimate (nats)', xlim=(0, hi), ylim=(0, hi))
         ax.legend(fontsize=8)
     fig.tight_layout()
@@ -373,6 +400,7 @@ class DmiTrainingConfig:
     grad_guard: Optional[float] = cfg_field(10.0, 'spike guard: scale a gradient down to this multiple of the running mean norm (None: off)', gt=0)
     n_repeats: int = cfg_field(10, 'noise draws in the final estimate', ge=1)
     estimate_every: Optional[int] = cfg_field(None, 'epochs between periodic estimates (None: about 10)', ge=1)
+    cross_fit: bool = cfg_field(False, 'two denoisers, each on half of the training frames, and their cross-fitted gap')
     max_frames: Optional[int] = cfg_field(200_000, 'cap on training (and test) frames, seeded subsample (None: all)', ge=2)
     seed: int = cfg_field(42, 'random seed')
     device: str = cfg_field('auto', 'auto, cpu or cuda')
@@ -418,12 +446,12 @@ def dmi_pairs(cfg:DmiPairsConfig, # the resolved config
     r = train_mmg(xtr, ytr, xte, yte, out, use_moe=m.use_moe, snr_threshold=m.snr_threshold, moe_warmup=m.moe_warmup, model_dim=m.model_dim,
                   logsnr_loc=m.logsnr_loc, logsnr_scale=m.logsnr_scale, logsnr_clip=m.logsnr_clip, window=m.window,
                   conditioning=m.conditioning, norm=m.norm, fourier_features=m.fourier_features, learning_rate=t.learning_rate, lr_schedule=t.lr_schedule, loss_weighting=t.loss_weighting, p_uncond=t.p_uncond, max_epochs=t.max_epochs, batch_size=t.batch_size, use_ema=t.use_ema,
-                  ema_decay=t.ema_decay, grad_guard=t.grad_guard, preprocess='none', n_repeats=t.n_repeats, estimate_every=t.estimate_every,
+                  ema_decay=t.ema_decay, grad_guard=t.grad_guard, preprocess='none', n_repeats=t.n_repeats, estimate_every=t.estimate_every, cross_fit=t.cross_fit,
                   y_type=cond.kind, y_vocab_size=cond.vocab_size, y_embedding_dim=m.embedding_dim, resume=resume, seed=t.seed,
                   device=t.device, progress=progress)
     save_config(cfg, out/'config_used.yaml')
     rec = dict(mi_estimate=r['mi_estimate'], mi_estimate_orthogonal=r['mi_estimate_orthogonal'],
-               mi_estimate_se=r['mi_estimate_se'], mi_estimate_orthogonal_se=r['mi_estimate_orthogonal_se'],
+               mi_estimate_se=r['mi_estimate_se'], mi_estimate_orthogonal_se=r['mi_estimate_orthogonal_se'], **_cross_fields(r),
                estimator='MMGEstimator_MOE' if m.use_moe else 'MMGEstimator', diffused=m.diffuse, frames_train=len(xtr), frames_test=len(xte),
                diffused_width=int(xtr.shape[1]), condition_width=int(ytr.shape[1]), window=r['window'], epochs=r['epochs'], seconds=r['seconds'],
                curve=r['curve'], mmse_curve=r['mmse_curve'], model_dim=r['model_dim'],
@@ -431,5 +459,5 @@ def dmi_pairs(cfg:DmiPairsConfig, # the resolved config
     write_json(out/'results.json', rec)
     _plot_run_curve(r['mmse_curve'], out/'mmse_curve.png', f'MMG on feature pairs ({m.diffuse} diffused)')
     print(f"MMG I(x; y) = {rec['mi_estimate']:.4f} ± {1.96 * rec['mi_estimate_se']:.4f} nats "
-          f"(NLL difference; orthogonal {rec['mi_estimate_orthogonal']:.4f}) on {len(xte)} held-out frames → {out/'results.json'}")
+          f"(NLL difference; orthogonal {rec['mi_estimate_orthogonal']:.4f}" + (f"; cross-fitted {rec['mi_estimate_cross']:.4f}" if t.cross_fit else '') + f") on {len(xte)} held-out frames → {out/'results.json'}")
     return rec

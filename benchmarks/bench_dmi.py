@@ -136,7 +136,7 @@ def main(argv=None):
     if a.jobs > 1: machine += f', {a.jobs} runs at a time'
     settings = dict(preset['settings'], **extra)
     if a.report == 'cross' and not settings.get('cross_fit'): ap.error('--report cross needs --set cross_fit=True')
-    print(f'command: {cmd}\nmachine: {machine}\nsamples: {a.n} per task ({a.n // 2} to train), {a.epochs} epochs, preset {a.preset}, '
+    print(f'command: {cmd}\nmachine: {machine}\nsamples: {a.n} per task ({a.n - int(round(a.n * settings.get("val_fraction", 0.5)))} to train), {a.epochs} epochs, preset {a.preset}, '
           f'seed {a.seed}, settings: {settings or "MMG defaults"}; targets judged on the {a.report} estimate', flush=True)
 
     t_start = time.perf_counter()
