@@ -17,10 +17,11 @@ from .core import seed_everything, array_loader
 from .mine import quiet_trainer, train_val_split, fit_quietly
 
 # %% auto #0
-__all__ = ['NORMS', 'LR_SCHEDULES', 'LOSS_WEIGHTINGS', 'noisy_channel', 'logistic_integrate', 'window_ends', 'gaussian_window_mi',
-           'gaussian_gap_curve', 'choose_window', 'default_width', 'GroupNorm1d', 'norm_layer', 'ResBlock', 'Denoiser',
-           'MoEDenoiser', 'GaussianDenoiser', 'sparse_covariance', 'sparse_gap_curve', 'cosine_decay', 'MMGModule',
-           'local_gap_curve', 'build_mmg', 'estimate_networks', 'MMG', 'plot_mmse_curve']
+__all__ = ['NORMS', 'LR_SCHEDULES', 'LOSS_WEIGHTINGS', 'OPTIMIZERS', 'noisy_channel', 'logistic_integrate', 'window_ends',
+           'gaussian_window_mi', 'gaussian_gap_curve', 'choose_window', 'default_width', 'GroupNorm1d', 'norm_layer',
+           'ResBlock', 'Denoiser', 'MoEDenoiser', 'GaussianDenoiser', 'sparse_covariance', 'sparse_gap_curve',
+           'cosine_decay', 'newton_schulz', 'MuonAdam', 'MMGModule', 'local_gap_curve', 'build_mmg',
+           'estimate_networks', 'MMG', 'plot_mmse_curve']
 
 # %% ../nbs/03_diffusion_mi.ipynb #cd186941
 def noisy_channel(x:torch.Tensor, # clean data [B, ...]
@@ -226,6 +227,11 @@ class Denoiser(nn.Module):
         for blk in self.mid: h = blk(h, t)
         return self.out(self.up(torch.cat([h, h0], 1), t))
 
+    def hidden_weights(self) -> list[nn.Parameter]:
+        "The weight matrices between hidden layers (what `optimizer='muon'` orthogonalises): every `nn.Linear`'s but the input layer's, the time embedding's first (1 → width) and the output layer's"
+        edge = {id(self.inp.weight), id(self.time[0].weight), id(self.out[-1].weight)}
+        return [m.weight for m in self.modules() if isinstance(m, nn.Linear) and id(m.weight) not in edge]
+
 # %% ../nbs/03_diffusion_mi.ipynb #6251e966
 class MoEDenoiser(nn.Module):
     "Two denoisers: `low` for α < snr_threshold, `high` for α ≥ snr_threshold (a hard route per sample)"
@@ -240,6 +246,7 @@ class MoEDenoiser(nn.Module):
     def split(self):
         "End the warm-up: `high` starts from the shared (unified) weights and routing begins"
         self.high.load_state_dict(self.low.state_dict()); self.shared.fill_(False)
+    def hidden_weights(self): return self.low.hidden_weights() + self.high.hidden_weights()
     def forward(self, z, logsnr, y=None, keep=None):
         if self.shared: return self.low(z, logsnr, y, keep)
         hi = logsnr >= self.snr_threshold
@@ -301,6 +308,77 @@ def cosine_decay(total_steps:int, # steps of the whole run
     total = max(1, total_steps)
     return lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total) / total))
 
+# %% ../nbs/03_diffusion_mi.ipynb #7a0c1e02
+OPTIMIZERS = ('adam', 'muon')
+
+def newton_schulz(G:torch.Tensor, # updates [k, rows, cols] (or one [rows, cols])
+                  steps:int=5, # iterations
+                  eps:float=1e-7, # guards the normalisation of a zero update
+                 ) -> torch.Tensor:
+    "Muon's quintic Newton–Schulz iteration: about the orthogonal polar factor UVᵀ of each matrix (singular values above ~1/300 of the Frobenius norm end in about [0.68, 1.2]), in G's dtype"
+    X = G.unsqueeze(0) if G.ndim == 2 else G
+    wide = X.shape[-2] <= X.shape[-1]
+    X = X if wide else X.transpose(-2, -1)                                  # iterate on the Gram matrix of the short side
+    X = X / X.flatten(1).norm(dim=1).clamp(min=eps)[:, None, None]          # spectral norm ≤ Frobenius norm = 1
+    for _ in range(steps):
+        A = X @ X.transpose(-2, -1)
+        X = torch.baddbmm(X, torch.baddbmm(A, A, A, beta=-4.7750, alpha=2.0315), X, beta=3.4445)
+    X = X if wide else X.transpose(-2, -1)
+    return X.squeeze(0) if G.ndim == 2 else X
+
+class MuonAdam(torch.optim.Optimizer):
+    "Muon for the parameter groups with `muon=True` (2-D weights: Nesterov momentum, then `newton_schulz`), Adam for the others; one optimizer for Lightning's schedulers and checkpoints"
+    def __init__(self, params, # parameter groups; a group with `muon=True` holds weight matrices only
+                 lr:float=1e-3, # learning rate (set it per group: Muon's and Adam's differ)
+                 betas:tuple=(0.9, 0.999), eps:float=1e-8, # Adam
+                 weight_decay:float=0.0, # Adam: L2 added to the gradient (as `torch.optim.Adam`); Muon: decoupled, p ← (1 − lr·wd)·p
+                 momentum:float=0.95, # Muon momentum μ (Nesterov)
+                 ns_steps:int=5, # Muon: Newton–Schulz iterations
+                ):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum=momentum, ns_steps=ns_steps, muon=False))
+        for g in self.param_groups:
+            bad = [tuple(p.shape) for p in g['params'] if g['muon'] and p.ndim != 2]
+            if bad: raise ValueError(f"Muon updates weight matrices only, got parameters of shapes {bad} in a muon group")
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad(): loss = closure()
+        for g in self.param_groups:
+            ps = [p for p in g['params'] if p.grad is not None]
+            if ps: (self._muon if g['muon'] else self._adam)(g, ps)
+        return loss
+
+    def _muon(self, g, ps):
+        mu, lr, wd = g['momentum'], g['lr'], g['weight_decay']
+        grads = [p.grad for p in ps]
+        bufs = [self.state[p].setdefault('momentum_buffer', torch.zeros_like(p)) for p in ps]
+        torch._foreach_mul_(bufs, mu); torch._foreach_add_(bufs, grads)
+        upd = torch._foreach_add(grads, bufs, alpha=mu)                        # Nesterov: g + μB
+        by_shape = {}
+        for i, p in enumerate(ps): by_shape.setdefault(tuple(p.shape), []).append(i)
+        for (rows, cols), idx in by_shape.items():
+            O = newton_schulz(torch.stack([upd[i] for i in idx]), g['ns_steps'])
+            for k, i in enumerate(idx):
+                if wd: ps[i].mul_(1 - lr * wd)
+                ps[i].add_(O[k], alpha=-lr * math.sqrt(max(1.0, rows / cols)))
+
+    def _adam(self, g, ps):
+        (b1, b2), lr, wd = g['betas'], g['lr'], g['weight_decay']
+        grads = [p.grad for p in ps]
+        if wd: grads = torch._foreach_add(grads, ps, alpha=wd)
+        st = [self.state[p] for p in ps]
+        for s, p in zip(st, ps):
+            if not s: s.update(step=torch.zeros(()), exp_avg=torch.zeros_like(p), exp_avg_sq=torch.zeros_like(p))
+        torch._foreach_add_([s['step'] for s in st], 1.0)
+        m, v = [s['exp_avg'] for s in st], [s['exp_avg_sq'] for s in st]
+        torch._foreach_lerp_(m, grads, 1 - b1)
+        torch._foreach_mul_(v, b2); torch._foreach_addcmul_(v, grads, grads, 1 - b2)
+        t = float(st[0]['step'])
+        denom = torch._foreach_sqrt(v); torch._foreach_div_(denom, math.sqrt(1 - b2 ** t)); torch._foreach_add_(denom, g['eps'])
+        torch._foreach_addcdiv_(ps, m, denom, value=-lr / (1 - b1 ** t))
+
 # %% ../nbs/03_diffusion_mi.ipynb #35ddd1f1
 class MMGModule(L.LightningModule):
     "MMG: one denoiser (or two experts) trained with the CFG-style I-MMSE loss; logs `val_mi` and `val_mi_orthogonal`"
@@ -322,6 +400,9 @@ class MMGModule(L.LightningModule):
                  logsnr_clip:float=4.0, # … and truncation (α ∈ loc ± clip·scale)
                  lr:float=1e-3, # Adam learning rate
                  weight_decay:float=1e-5, # Adam weight decay
+                 optimizer:str='adam', # 'adam' (MMG's), or 'muon': `MuonAdam`, Muon for the hidden weight matrices, Adam (`lr`) for the rest
+                 muon_lr:float=0.01, # Muon's learning rate (optimizer='muon')
+                 muon_momentum:float=0.95, # Muon's Nesterov momentum (optimizer='muon')
                  lr_schedule:str='constant', # 'constant' or 'cosine' (per-step cosine decay of the learning rate to 0 over the run)
                  loss_weighting:str='nll', # training loss: 'nll' (MMG's importance-weighted bound, every α of the window alike) or 'sampling' (plain ε-MSE: α weighted by its sampling density)
                  p_uncond:float=0.5, # probability that a training sample's y is dropped (null condition)
@@ -335,6 +416,7 @@ class MMGModule(L.LightningModule):
         super().__init__()
         if lr_schedule not in LR_SCHEDULES: raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
         if loss_weighting not in LOSS_WEIGHTINGS: raise ValueError(f"loss_weighting must be one of {LOSS_WEIGHTINGS}, got {loss_weighting!r}")
+        if optimizer not in OPTIMIZERS: raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
         self.save_hyperparameters()
         kw = dict(model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, conditioning=conditioning, norm=norm,
                   fourier_features=fourier_features, fourier_scale=fourier_scale)
@@ -359,9 +441,14 @@ class MMGModule(L.LightningModule):
         return self.ema if self.hparams.use_ema else self.net
 
     def configure_optimizers(self):
-        "Adam; with `lr_schedule='cosine'` a per-step cosine decay to 0 over the trainer's steps (`estimated_stepping_batches`)"
-        opt = torch.optim.Adam(self.net.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay,
-                               fused=self.device.type in ('cpu', 'cuda'))
+        "Adam, or `MuonAdam` (optimizer='muon'); with `lr_schedule='cosine'` a per-step cosine decay to 0 over the trainer's steps (`estimated_stepping_batches`)"
+        hp = self.hparams
+        if hp.get('optimizer', 'adam') == 'muon':
+            hidden = {id(p) for p in self.net.hidden_weights()}
+            groups = [dict(params=[p for p in self.net.parameters() if id(p) in hidden], muon=True, lr=hp.muon_lr, momentum=hp.muon_momentum, weight_decay=0.0),
+                      dict(params=[p for p in self.net.parameters() if id(p) not in hidden], lr=hp.lr, weight_decay=hp.weight_decay)]
+            opt = MuonAdam(groups)
+        else: opt = torch.optim.Adam(self.net.parameters(), lr=hp.lr, weight_decay=hp.weight_decay, fused=self.device.type in ('cpu', 'cuda'))
         if self.hparams.get('lr_schedule', 'constant') == 'constant': return opt
         sched = torch.optim.lr_scheduler.LambdaLR(opt, cosine_decay(int(self.trainer.estimated_stepping_batches)))
         return dict(optimizer=opt, lr_scheduler=dict(scheduler=sched, interval='step'))
@@ -659,6 +746,8 @@ class MMG:
                  window:str='auto', # 'auto': widen the window to the data (`choose_window`); 'fixed': use it as given
                  lr:float=1e-3, # Adam learning rate
                  weight_decay:float=1e-5, # Adam weight decay
+                 optimizer:str='adam', # 'adam' (MMG's) or 'muon' (Muon for the hidden weight matrices, Adam for the rest: more per step)
+                 muon_lr:float=0.01, # Muon's learning rate (optimizer='muon')
                  lr_schedule:str='cosine', # 'cosine' (decay to 0 over the run, per step) or 'constant' (MMG's)
                  loss_weighting:str='nll', # 'nll' (MMG's: every α of the window alike) or 'sampling' (plain ε-MSE: α by its sampling density; better on the spiral)
                  batch_size:int=256, # samples per step
@@ -690,9 +779,10 @@ class MMG:
         norm_layer(norm, 8)         # … and an unknown norm
         if lr_schedule not in LR_SCHEDULES: raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
         if loss_weighting not in LOSS_WEIGHTINGS: raise ValueError(f"loss_weighting must be one of {LOSS_WEIGHTINGS}, got {loss_weighting!r}")
+        if optimizer not in OPTIMIZERS: raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
         if not 0 <= moe_warmup < 1: raise ValueError(f"moe_warmup must lie in [0, 1), got {moe_warmup}")
         self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, conditioning=conditioning, norm=norm, fourier_features=fourier_features, y_type=y_type, y_vocab_size=y_vocab_size,
-                       y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, use_ema=use_ema,
+                       y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, optimizer=optimizer, muon_lr=muon_lr, lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, use_ema=use_ema,
                        ema_decay=ema_decay, grad_guard=grad_guard, n_repeats=n_repeats, seed=seed)
         self.loc, self.scale, self.clip, self.window = logsnr_loc, logsnr_scale, logsnr_clip, window
         self.batch_size, self.max_epochs, self.val_fraction, self.val_every = batch_size, max_epochs, val_fraction, val_every_n_epochs
