@@ -621,9 +621,9 @@ class MMGModule(L.LightningModule):
                     cross = 0.0 if partner is None else ((e0 - e1) * (partner(z, a) - partner(z, a, yb))).double().sum().item()
                     sums[k] += (sq(eps - e0), sq(eps - e1), sq(e0 - e1), cross)
         for m, t in zip(mods, modes): m.train(t)
-        m = sums / (n_repeats * len(x))
-        out = dict(alpha=alphas, mmse_x=m[:, 0], mmse_x_given_y=m[:, 1], gap=0.5 * (m[:, 0] - m[:, 1]), orthogonal=0.5 * m[:, 2])
-        return out if partner is None else out | dict(cross=0.5 * m[:, 3])
+        mean = sums / (n_repeats * len(x))
+        out = dict(alpha=alphas, mmse_x=mean[:, 0], mmse_x_given_y=mean[:, 1], gap=0.5 * (mean[:, 0] - mean[:, 1]), orthogonal=0.5 * mean[:, 2])
+        return out if partner is None else out | dict(cross=0.5 * mean[:, 3])
 
     def validation_step(self, batch, batch_idx):
         x, y = batch
