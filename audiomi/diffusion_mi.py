@@ -417,6 +417,7 @@ class MMGModule(L.LightningModule):
         if lr_schedule not in LR_SCHEDULES: raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
         if loss_weighting not in LOSS_WEIGHTINGS: raise ValueError(f"loss_weighting must be one of {LOSS_WEIGHTINGS}, got {loss_weighting!r}")
         if optimizer not in OPTIMIZERS: raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+        if not muon_lr > 0: raise ValueError(f"muon_lr must be > 0, got {muon_lr}")
         self.save_hyperparameters()
         kw = dict(model_dim=model_dim, y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, conditioning=conditioning, norm=norm,
                   fourier_features=fourier_features, fourier_scale=fourier_scale)
@@ -780,6 +781,7 @@ class MMG:
         if lr_schedule not in LR_SCHEDULES: raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
         if loss_weighting not in LOSS_WEIGHTINGS: raise ValueError(f"loss_weighting must be one of {LOSS_WEIGHTINGS}, got {loss_weighting!r}")
         if optimizer not in OPTIMIZERS: raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+        if not muon_lr > 0: raise ValueError(f"muon_lr must be > 0, got {muon_lr}")
         if not 0 <= moe_warmup < 1: raise ValueError(f"moe_warmup must lie in [0, 1), got {moe_warmup}")
         self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, conditioning=conditioning, norm=norm, fourier_features=fourier_features, y_type=y_type, y_vocab_size=y_vocab_size,
                        y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, optimizer=optimizer, muon_lr=muon_lr, lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, use_ema=use_ema,
