@@ -57,7 +57,7 @@ ESTIMATORS = {'unified': dict(), 'moe': dict(use_moe=True),
 # 10,000 held-out samples. With five times the training pairs a network memorises less of them, so its orthogonal
 # estimate carries less of its own error (notebook 03): on the spiral it is the honest one of the two CPU presets.
 # 'muon100k': cpu100k trained with Muon (`optimizer='muon'`: Muon for the hidden weight matrices, Adam for the rest),
-# which learns more per step; its optimiser step costs about 3 ms more, so 110 epochs (5,280 steps) fit the 3 minutes.
+# which learns more per step; its optimiser step costs about 4 ms more (4.7 against 0.6 ms), so 110 epochs (5,280 steps) fit the 3 minutes.
 # 'gpu500': the cpu650 settings at the seed's GPU scale, 100,000 training samples (n 200,000, half held out) and 500
 # epochs at batch 4096, for `--device cuda --jobs 12`; on an H100 it met the accuracy targets on all 12 unified cells.
 CPU650 = dict(batch_size=2048, lr=6e-3, p_uncond=0.1, lr_schedule='cosine', norm='none', normalization='auto',
