@@ -79,6 +79,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
               learning_rate:float=1e-3, # Adam learning rate
               optimizer:str='adam', # 'adam' (the seed's) or 'muon' (Muon for the hidden weight matrices at muon_lr, Adam for the rest)
               muon_lr:float=0.01, # Muon's learning rate (optimizer='muon')
+              muon_momentum:float=0.95, # Muon's Nesterov momentum (optimizer='muon')
               lr_schedule:str='cosine', # 'cosine' (decay to 0 over max_epochs, per step) or 'constant' (the seed's)
               loss_weighting:str='nll', # training loss: 'nll' (the seed's, every α alike) or 'sampling' (plain ε-MSE, α by its sampling density)
               p_uncond:float=0.5, # probability that a training sample's condition is dropped
@@ -115,7 +116,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     seed_everything(seed)
     module, nx, ny, win = build_mmg(x_train, y_train, method, window, logsnr_loc, logsnr_scale, logsnr_clip, model_dim=model_dim,
                                     use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)),
-                                    y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, lr=learning_rate, optimizer=optimizer, muon_lr=muon_lr,
+                                    y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, lr=learning_rate, optimizer=optimizer, muon_lr=muon_lr, muon_momentum=muon_momentum,
                                     lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, conditioning=conditioning, norm=norm, fourier_features=fourier_features, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, n_repeats=n_repeats, seed=seed)
     x_train, x_test, y_train, y_test = nx(x_train), nx(x_test), ny(y_train), ny(y_test)
     out = Path(out_dir); ckpt, ckpt2 = out/'checkpoints'/'last.ckpt', out/'checkpoints'/'partner.ckpt'
@@ -211,6 +212,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
             learning_rate:float=1e-3, # Adam learning rate
             optimizer:str='adam', # adam (the seed's) or muon (Muon for the hidden weight matrices at muon_lr, Adam for the rest)
             muon_lr:float=0.01, # Muon's learning rate (optimizer muon)
+            muon_momentum:float=0.95, # Muon's Nesterov momentum (optimizer muon)
             lr_schedule:str='cosine', # cosine (decay to 0 over max_epochs, per step) or constant (the seed's)
             loss_weighting:str='nll', # training loss: nll (the seed's, every logSNR alike) or sampling (plain noise MSE, logSNR by its sampling density)
             p_uncond:float=0.5, # probability that a training sample's condition is dropped
@@ -240,7 +242,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
     r = train_mmg(X[:train_sample_num], Y[:train_sample_num], X[train_sample_num:], Y[train_sample_num:], out/name,
                   use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup=moe_warmup, model_dim=model_dim, logsnr_loc=logsnr_loc,
                   logsnr_scale=logsnr_scale, logsnr_clip=logsnr_clip, window=window, conditioning=conditioning, norm=norm,
-                  fourier_features=fourier_features, learning_rate=learning_rate, optimizer=optimizer, muon_lr=muon_lr, lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, max_epochs=max_epochs, batch_size=batch_size, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, preprocess=preprocess,
+                  fourier_features=fourier_features, learning_rate=learning_rate, optimizer=optimizer, muon_lr=muon_lr, muon_momentum=muon_momentum, lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, max_epochs=max_epochs, batch_size=batch_size, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, preprocess=preprocess,
                   n_repeats=n_repeats, estimate_every=estimate_every, cross_fit=cross_fit, resume=load_ckpt, seed=seed, device=device,
                   gt=task.mutual_information, progress=progress)
     rec = dict(task=task.name, gt_mi=task.mutual_information, mi_estimate=r['mi_estimate'],
@@ -396,6 +398,7 @@ class DmiTrainingConfig:
     learning_rate: float = cfg_field(1e-3, 'Adam learning rate', gt=0)
     optimizer: Literal['adam', 'muon'] = cfg_field('adam', "adam (the seed's) or muon (Muon for the hidden weight matrices, Adam for the rest)")
     muon_lr: float = cfg_field(0.01, "Muon's learning rate (optimizer muon)", gt=0)
+    muon_momentum: float = cfg_field(0.95, "Muon's Nesterov momentum (optimizer muon)", ge=0, lt=1)
     lr_schedule: Literal['constant', 'cosine'] = cfg_field('cosine', 'cosine: decay to 0 over max_epochs, per step; constant: the seed\'s')
     loss_weighting: Literal['nll', 'sampling'] = cfg_field('nll', "training loss: nll (the seed's, every logSNR alike) or sampling (plain noise MSE)")
     p_uncond: float = cfg_field(0.5, "probability that a training sample's condition is dropped", gt=0, lt=1)
@@ -451,7 +454,7 @@ def dmi_pairs(cfg:DmiPairsConfig, # the resolved config
     out = Path(out_dir)
     r = train_mmg(xtr, ytr, xte, yte, out, use_moe=m.use_moe, snr_threshold=m.snr_threshold, moe_warmup=m.moe_warmup, model_dim=m.model_dim,
                   logsnr_loc=m.logsnr_loc, logsnr_scale=m.logsnr_scale, logsnr_clip=m.logsnr_clip, window=m.window,
-                  conditioning=m.conditioning, norm=m.norm, fourier_features=m.fourier_features, learning_rate=t.learning_rate, optimizer=t.optimizer, muon_lr=t.muon_lr, lr_schedule=t.lr_schedule, loss_weighting=t.loss_weighting, p_uncond=t.p_uncond, max_epochs=t.max_epochs, batch_size=t.batch_size, use_ema=t.use_ema,
+                  conditioning=m.conditioning, norm=m.norm, fourier_features=m.fourier_features, learning_rate=t.learning_rate, optimizer=t.optimizer, muon_lr=t.muon_lr, muon_momentum=t.muon_momentum, lr_schedule=t.lr_schedule, loss_weighting=t.loss_weighting, p_uncond=t.p_uncond, max_epochs=t.max_epochs, batch_size=t.batch_size, use_ema=t.use_ema,
                   ema_decay=t.ema_decay, grad_guard=t.grad_guard, preprocess='none', n_repeats=t.n_repeats, estimate_every=t.estimate_every, cross_fit=t.cross_fit,
                   y_type=cond.kind, y_vocab_size=cond.vocab_size, y_embedding_dim=m.embedding_dim, resume=resume, seed=t.seed,
                   device=t.device, progress=progress)

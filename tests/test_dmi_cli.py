@@ -27,13 +27,13 @@ def test_killed_grid_resumes(tmp_path):
     assert len(df) == 4 and set(df.dim) == {3, 5} and (tmp_path/'grid_unified.png').exists()
 
 def test_load_ckpt_continues(tmp_path):
-    run = ['dmi', '--task_type', 'spiral', '--dim', '3', '--strength', '2', '--out_dir', str(tmp_path), *TINY, '--norm', 'none', '--fourier_features', '8', '--loss_weighting', 'sampling', '--optimizer', 'muon']
+    run = ['dmi', '--task_type', 'spiral', '--dim', '3', '--strength', '2', '--out_dir', str(tmp_path), *TINY, '--norm', 'none', '--fourier_features', '8', '--loss_weighting', 'sampling', '--optimizer', 'muon', '--muon_momentum', '0.98']
     assert subprocess.run(audiomi_cmd(*run, '--grad_guard', '0'), capture_output=True, cwd=ROOT).returncode == 0   # guard off …
     r = subprocess.run(audiomi_cmd(*run, '--max_epochs', '4', '--load_ckpt'), capture_output=True, text=True, cwd=ROOT)   # … and on again
     assert r.returncode == 0, r.stderr
     res = json.loads((tmp_path/'results_unified_spiral_multinormal_sparse_2_dim_3.json').read_text())
     assert res['epochs'] == 4 and res['max_epochs'] == 4 and [c['epoch'] for c in res['curve']][0] == 3
-    assert res['settings']['norm'] == 'none' and res['settings']['fourier_features'] == 8 and res['settings']['loss_weighting'] == 'sampling' and res['settings']['optimizer'] == 'muon' and res['settings']['grad_guard'] == 10.0 and 0 <= res['guard_clips'] < res['steps']
+    assert res['settings']['norm'] == 'none' and res['settings']['fourier_features'] == 8 and res['settings']['loss_weighting'] == 'sampling' and res['settings']['optimizer'] == 'muon' and res['settings']['muon_momentum'] == 0.98 and res['settings']['grad_guard'] == 10.0 and 0 <= res['guard_clips'] < res['steps']
     r = subprocess.run(audiomi_cmd(*run, '--max_epochs', '5', '--load_ckpt', '--norm', 'group', '--fourier_features', '0', '--loss_weighting', 'nll', '--optimizer', 'adam'), capture_output=True, text=True, cwd=ROOT)
     assert r.returncode != 0 and "norm='none' (now 'group')" in r.stderr and "fourier_features=8 (now 0)" in r.stderr, r.stderr
     assert "loss_weighting='sampling' (now 'nll')" in r.stderr and "optimizer='muon' (now 'adam')" in r.stderr, r.stderr   # another network or optimiser: refused, by name
