@@ -56,11 +56,12 @@ _MATCH = ('d_x', 'd_y', 'model_dim', 'conditioning', 'norm', 'fourier_features',
           'logsnr_loc', 'logsnr_scale', 'logsnr_clip', 'use_ema', 'lr_schedule', 'loss_weighting', 'optimizer')
 
 def _check_resume(path:Path, hparams:dict):
-    "Refuse a checkpoint whose architecture or window differs from the run's"
+    "Refuse a checkpoint whose architecture, window or optimiser settings differ from the run's (the checkpoint's optimiser state would silently win)"
     from audiomi.core import load_checkpoint
     hp = {'conditioning': 'input', 'lr_schedule': 'constant', 'norm': 'group', 'fourier_features': 0, 'loss_weighting': 'nll', 'optimizer': 'adam',   # what checkpoints from before these options used
           **load_checkpoint(path).get('hyper_parameters', {})}
-    bad = [k for k in _MATCH if k in hp and hp[k] != hparams[k] and not (isinstance(hp[k], float) and math.isclose(hp[k], hparams[k]))]
+    keys = _MATCH + ('lr',) + (('muon_lr', 'muon_momentum') if hparams.get('optimizer') == 'muon' else ())
+    bad = [k for k in keys if k in hp and hp[k] != hparams[k] and not (isinstance(hp[k], float) and math.isclose(hp[k], hparams[k]))]
     if bad: raise ValueError(f"{path}: checkpoint was trained with different settings: " +
                              ', '.join(f'{k}={hp[k]!r} (now {hparams[k]!r})' for k in bad))
 
