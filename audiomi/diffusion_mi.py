@@ -21,7 +21,7 @@ __all__ = ['NORMS', 'LR_SCHEDULES', 'LOSS_WEIGHTINGS', 'OPTIMIZERS', 'noisy_chan
            'gaussian_window_mi', 'gaussian_gap_curve', 'choose_window', 'default_width', 'GroupNorm1d', 'norm_layer',
            'ResBlock', 'Denoiser', 'MoEDenoiser', 'GaussianDenoiser', 'sparse_covariance', 'sparse_gap_curve',
            'cosine_decay', 'newton_schulz', 'MuonAdam', 'MMGModule', 'local_gap_curve', 'build_mmg',
-           'estimate_networks', 'MMG', 'plot_mmse_curve']
+           'estimate_networks', 'MMG', 'plot_mmse_curve', 'plan_epochs', 'Deadline']
 
 # %% ../nbs/03_diffusion_mi.ipynb #cd186941
 def noisy_channel(x:torch.Tensor, # clean data [B, ...]
@@ -304,9 +304,15 @@ LOSS_WEIGHTINGS = ('nll', 'sampling')
 
 def cosine_decay(total_steps:int, # steps of the whole run
                 ) -> Callable[[int], float]:
-    "Learning-rate factor at step s: ½(1 + cos(π·s/total)), from 1 to 0 (held at 0 after the end)"
-    total = max(1, total_steps)
-    return lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total) / total))
+    "Learning-rate factor at step s: ½(1 + cos(π·p)), the phase p = s/total going from 0 to 1 (held at 0 after the end); `f.shrink(step, total)` ends it sooner"
+    st = dict(total=max(1, total_steps), s0=0, p0=0.0)      # the phase runs linearly from p0 at step s0 to 1 at `total`
+    phase = lambda s: min(1.0, st['p0'] + (1 - st['p0']) * max(0, s - st['s0']) / max(1, st['total'] - st['s0']))
+    def f(s): return 0.5 * (1 + math.cos(math.pi * phase(s)))
+    def shrink(step:int, total:int):
+        "Reach 0 at step `total` instead, going on from the factor at `step` (a function, so a LambdaLR checkpoint does not keep it)"
+        st.update(p0=phase(step), s0=step, total=max(step + 1, total))
+    f.shrink = shrink
+    return f
 
 # %% ../nbs/03_diffusion_mi.ipynb #7a0c1e02
 OPTIMIZERS = ('adam', 'muon')
@@ -761,6 +767,7 @@ class MMG:
                  val_fraction:float=0.5, # held-out share of the samples (the estimate is computed on it)
                  val_every_n_epochs:int|None=None, # validation MI curve resolution (None: about 10 points)
                  cross_fit:bool=False, # train two denoisers on the two halves of the training part (the steps of one) and also report their cross-fitted gap
+                 time_budget:float|None=None, # seconds for the whole fit: the epochs are planned from timed steps to fit it (`plan_epochs`), at most max_epochs (None: max_epochs)
                  normalization:str='gaussianize', # per-column Normalizer of float x and y, fitted on the training part (gaussianize keeps MI)
                  n_repeats:int=10, # (α, ε) draws averaged in the final estimate
                  p_uncond:float=0.5, # probability of training a sample unconditionally
@@ -786,13 +793,14 @@ class MMG:
         if not muon_lr > 0: raise ValueError(f"muon_lr must be > 0, got {muon_lr}")
         if not 0 <= muon_momentum < 1: raise ValueError(f"muon_momentum must lie in [0, 1), got {muon_momentum}")
         if not 0 <= moe_warmup < 1: raise ValueError(f"moe_warmup must lie in [0, 1), got {moe_warmup}")
+        if time_budget is not None and not time_budget > 0: raise ValueError(f"time_budget must be > 0 seconds (or None), got {time_budget}")
         self.kw = dict(use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup_epochs=int(round(moe_warmup * max_epochs)), model_dim=model_dim, conditioning=conditioning, norm=norm, fourier_features=fourier_features, y_type=y_type, y_vocab_size=y_vocab_size,
                        y_embedding_dim=y_embedding_dim, lr=lr, weight_decay=weight_decay, optimizer=optimizer, muon_lr=muon_lr, muon_momentum=muon_momentum, lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, use_ema=use_ema,
                        ema_decay=ema_decay, grad_guard=grad_guard, n_repeats=n_repeats, seed=seed)
         self.loc, self.scale, self.clip, self.window = logsnr_loc, logsnr_scale, logsnr_clip, window
         self.batch_size, self.max_epochs, self.val_fraction, self.val_every = batch_size, max_epochs, val_fraction, val_every_n_epochs
         self.normalization, self.seed, self.device, self.y_type, self.V = normalization, seed, device, y_type, y_vocab_size
-        self.report, self.cross_fit = report, cross_fit
+        self.report, self.cross_fit, self.time_budget, self.moe_warmup = report, cross_fit, time_budget, moe_warmup
 
     def _arrays(self, x, y):
         x = np.asarray(x, np.float32)
@@ -813,24 +821,35 @@ class MMG:
     def fit(self, x, y) -> dict:
         "Train on (x, y) samples; returns the held-out estimates, the window and the validation curves"
         from audiomi.core import get_device
+        start = time.perf_counter()
         x, y = self._arrays(x, y)
         seed_everything(self.seed)
         tr, va = train_val_split(len(x), self.val_fraction, self.seed)
         module, nx, ny, win = build_mmg(x[tr], y[tr], self.normalization, self.window, self.loc, self.scale, self.clip, **self.kw)
         x, y = nx(x), ny(y)
+        epochs, plan, dev = self.max_epochs, None, get_device(self.device)
+        if self.time_budget:   # time a throwaway copy's steps and plan the epochs (the RNG state is restored: the run is that of `max_epochs=epochs`)
+            plan = plan_epochs(module, x[tr], y[tr], x[va], y[va], self.batch_size, self.time_budget - (time.perf_counter() - start), self.max_epochs,
+                               dev, networks=2 if self.cross_fit else 1, val_every=self.val_every)
+            epochs = plan['epochs']
+            module.hparams.moe_warmup_epochs = int(round(self.moe_warmup * epochs))
         jobs = [(module, tr)]
         if self.cross_fit:   # a second network (own initialisation and Fourier features) on the other half: `tr` is a random permutation
             partner = module.twin(self.seed + 1)
             jobs = [(module, tr[:len(tr) // 2]), (partner, tr[len(tr) // 2:])]
-        vl, dev, t0 = array_loader(x[va], y[va], batch_size=4096), get_device(self.device), time.perf_counter()
+        vl, t0 = array_loader(x[va], y[va], batch_size=4096), time.perf_counter()
         trainers, curves = [], []
         for k, (m, idx) in enumerate(jobs):
             dl = array_loader(x[idx], y[idx], batch_size=self.batch_size, shuffle=True, drop_last=True, seed=self.seed + k)
-            cb = _Curves()
-            trainer = quiet_trainer(max_epochs=self.max_epochs, accelerator='gpu' if dev.type == 'cuda' else 'cpu', devices=1,
-                                    callbacks=[cb], check_val_every_n_epoch=self.val_every or max(1, self.max_epochs // 10))
+            cb, cbs = _Curves(), []
+            if plan:     # the networks share what is left, less the final estimates; a slower pace than planned ends a run sooner
+                now = time.perf_counter()
+                cbs = [Deadline(now + (start + self.time_budget - plan['reserve'] - now) / (len(jobs) - k))]
+            trainer = quiet_trainer(max_epochs=epochs, accelerator='gpu' if dev.type == 'cuda' else 'cpu', devices=1,
+                                    callbacks=[cb, *cbs], check_val_every_n_epoch=self.val_every or max(1, epochs // 10))
             fit_quietly(trainer, m, dl, vl)
             m.to(dev); trainers.append(trainer)
+            if cbs: plan.setdefault('shortened', []).extend(cbs[0].shortened)
             curves += [dict(row, network=k) for row in cb.rows] if self.cross_fit else cb.rows
         xv, yv = torch.from_numpy(x[va]), torch.from_numpy(y[va])
         res = estimate_networks([m for m, _ in jobs], xv, yv, self.seed)          # with cross_fit: the two networks' means, and the cross-fitted gap
@@ -838,7 +857,7 @@ class MMG:
         self.normalizers_ = (nx, ny)
         return dict(estimate=res[f'estimate_{self.report}'], **res, window=win, curves=curves,
                     epochs=trainers[0].current_epoch, steps=sum(t.global_step for t in trainers), seconds=time.perf_counter() - t0,
-                    n_train=len(tr), n_val=len(va), guard_clips=sum(int(m.guard_clips) for m, _ in jobs))
+                    n_train=len(tr), n_val=len(va), guard_clips=sum(int(m.guard_clips) for m, _ in jobs), **({'plan': plan} if plan else {}))
 
     def estimate(self, x, y) -> float:
         "Mutual information of the samples (x, y) in nats, on the held-out part (the `report` estimate)"
@@ -871,3 +890,65 @@ def plot_mmse_curve(curve:dict, # `mmse_curve` output
     ax.set_xlabel('logSNR α'); ax.set_ylabel('nats per unit α'); ax.legend(fontsize=8)
     if title: ax.set_title(title)
     return ax
+
+# %% ../nbs/03_diffusion_mi.ipynb #9571cf0a
+def plan_epochs(module:MMGModule, # the fresh module the fit will train (copied, not trained)
+                x:np.ndarray, y:np.ndarray, # training pairs (normalised)
+                xv:np.ndarray, yv:np.ndarray, # held-out pairs (normalised), for timing an estimate pass
+                batch_size:int, # samples per step
+                seconds:float, # what is left of the budget (the probe's own time is taken from it)
+                max_epochs:int, # the upper bound
+                device:torch.device|str='cpu', # where the run trains
+                networks:int=1, # 2 for a cross-fit (each network on half the pairs)
+                val_every:int|None=None, # validation interval in epochs (None: `MMG`'s, about 10 validations)
+                probe_steps:int=30, # steps timed on the copy …
+                skip:int=10, # … after this many warm-up steps
+                margin:float=0.95, # share of `seconds` planned for
+               ) -> dict:
+    "Epochs of training that, with the validations and the final held-out estimate, fit `seconds`: dict(epochs, step_seconds, estimate_seconds, reserve (seconds of the final estimates), seconds left after the probe)"
+    start, device = time.perf_counter(), torch.device(device)
+    probe = copy.deepcopy(module)
+    if probe.hparams.use_moe: probe.hparams.moe_warmup_epochs = 0       # the experts split from the start: the dearer steps
+    stamps = []
+    clock = L.pytorch.callbacks.LambdaCallback(on_train_batch_end=lambda *a: stamps.append(time.perf_counter()))
+    with torch.random.fork_rng(devices=[device] if device.type == 'cuda' else []):
+        trainer = quiet_trainer(max_steps=probe_steps, accelerator='gpu' if device.type == 'cuda' else 'cpu', devices=1,
+                                callbacks=[clock], limit_val_batches=0)
+        fit_quietly(trainer, probe, array_loader(x, y, batch_size=batch_size, shuffle=True, drop_last=True))
+        probe.to(device)
+        t = time.perf_counter(); probe.estimate(torch.from_numpy(xv), torch.from_numpy(yv), n_repeats=1); est_s = time.perf_counter() - t
+    step_s, seconds = float(np.mean(np.diff(stamps)[skip:])), seconds - (time.perf_counter() - start)
+    hp = probe.hparams
+    passes = networks * hp.n_repeats + (2 * hp.n_repeats if networks == 2 else 0)        # final estimates (and the cross-fitted gap)
+    val = networks * hp.val_repeats * est_s
+    fixed = passes * est_s + (11 * val if val_every is None else 0)
+    per_epoch = (len(x) // batch_size) * step_s + (val / val_every if val_every else 0)   # a cross-fit's two halves: the steps of one
+    epochs = int((margin * seconds - fixed) // per_epoch)
+    if epochs < 1:
+        raise ValueError(f"time_budget is too short: {seconds:.3g} s were left, an epoch takes about {per_epoch:.3g} s "
+                         f"and the estimates about {fixed:.3g} s; give more time or fewer samples")
+    return dict(epochs=min(epochs, max_epochs), step_seconds=step_s, estimate_seconds=est_s, reserve=passes * est_s, seconds=seconds)
+
+class Deadline(L.Callback):
+    "Ends training sooner when the pace of the last epochs says the planned ones would overrun `deadline` (a `clock` time) less `reserve`: max_epochs drops to those that fit, and a cosine schedule shrinks to end with them"
+    def __init__(self, deadline:float, # clock time by which training and `reserve` must be done
+                 reserve:float=0.0, # seconds kept for what follows training (the estimates)
+                 window:int=5, # epochs whose mean time is the pace
+                 clock:Callable[[], float]=time.perf_counter, # the clock
+                ):
+        self.deadline, self.reserve, self.window, self.clock = deadline, reserve, window, clock
+        self.stamps, self.shortened = [], []
+    def on_train_epoch_start(self, trainer, module):
+        if not self.stamps: self.stamps.append(self.clock())
+    def on_train_epoch_end(self, trainer, module):   # after the epoch's validation
+        self.stamps.append(now := self.clock())
+        recent = self.stamps[-self.window - 1:]
+        pace, done = (recent[-1] - recent[0]) / (len(recent) - 1), trainer.current_epoch + 1
+        fit = done + max(0, int((self.deadline - self.reserve - now) // max(pace, 1e-9)))
+        if fit >= trainer.max_epochs: return
+        trainer.fit_loop.max_epochs = fit
+        self.shortened.append((done, fit))
+        for cfg in trainer.lr_scheduler_configs:
+            for f in getattr(cfg.scheduler, 'lr_lambdas', []):
+                if hasattr(f, 'shrink'): f.shrink(trainer.global_step, fit * trainer.num_training_batches)
+
