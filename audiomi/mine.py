@@ -561,7 +561,8 @@ def train_mine(cfg:MineConfig, # the resolved config
     v, c = cfg.validation, cfg.checkpoint
     ckpt_dir = out/'checkpoints'
     callbacks = [SeedConsole(cfg.logging.log_interval),
-                 ModelCheckpoint(ckpt_dir, filename='best', monitor='val_mi', mode='max', save_top_k=1, save_last=True)]
+                 ModelCheckpoint(ckpt_dir, filename='best', monitor='val_mi', mode='max', save_top_k=1),
+                 ModelCheckpoint(ckpt_dir, filename='last', monitor='step', mode='max', save_top_k=1, enable_version_counter=False)]   # the newest, every epoch: Lightning 2.6 writes a monitored callback's `save_last` only with a new best
     if c.save_interval: callbacks.append(ModelCheckpoint(ckpt_dir, filename='epoch{epoch:03d}', every_n_epochs=c.save_interval,
                                                          save_top_k=-1, auto_insert_metric_name=False))
     if v.early_stopping_patience: callbacks.append(EarlyStopping('val_mi', mode='max', patience=v.early_stopping_patience))
