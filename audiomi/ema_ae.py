@@ -372,7 +372,7 @@ def train_emaae(train_dir:Optional[str]=None, # training EMA features: a folder 
     "Train (or evaluate) the sparse EMA autoencoder as the seed's run_emaae.py does; returns the metrics record"
     run_args = dict(locals())
     from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
-    from audiomi.mine import run_trainer, fit_quietly
+    from audiomi.mine import run_trainer, fit_quietly, last_checkpoint
     from audiomi.ema_ae_module import EmaAEModule
     if penalty_scheduler != 'step': raise ValueError(f"penalty_scheduler must be 'step', got {penalty_scheduler!r}")
     if not 0 <= alpha: raise ValueError(f"alpha must be >= 0, got {alpha}")
@@ -403,9 +403,9 @@ def train_emaae(train_dir:Optional[str]=None, # training EMA features: a folder 
         norm = norm or ChannelNorm().fit(tr)
         tl, vl = ema_loaders([norm(a) for a in tr], [norm(a) for a in va] if va else None, batch_sz, max(segment, rf), seed)
         ck_dir = out/'checkpoints'
-        best = (ModelCheckpoint(ck_dir, filename='best', monitor='val_loss', mode='min', save_top_k=1, save_last=True, enable_version_counter=False)
-                if vl is not None else ModelCheckpoint(ck_dir, filename='last', enable_version_counter=False))
-        cbs = [best] + ([EarlyStopping('val_loss', mode='min', patience=patience)] if early_stop else [])
+        last_cb = last_checkpoint(ck_dir)
+        best = ModelCheckpoint(ck_dir, filename='best', monitor='val_loss', mode='min', save_top_k=1, enable_version_counter=False) if vl is not None else last_cb
+        cbs = [last_cb] + ([best] if vl is not None else []) + ([EarlyStopping('val_loss', mode='min', patience=patience)] if early_stop else [])
         last = ck_dir/'last.ckpt'
         if resume and not last.exists(): raise FileNotFoundError(f"no checkpoint to resume from: {last}")
         trainer = run_trainer(out, epochs, dev, cbs, progress, name='train', log_every_n_steps=1)

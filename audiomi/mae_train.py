@@ -185,7 +185,7 @@ def train_mae(cfg:MAEConfig, # the resolved config
     "Train one of the seed's modes with Lightning; returns the best checkpoint, its score and the run folder"
     from lightning.pytorch.callbacks import ModelCheckpoint, EarlyStopping
     from lightning.pytorch.utilities.model_summary import ModelSummary
-    from audiomi.mine import run_trainer, fit_quietly, EpochSampler
+    from audiomi.mine import run_trainer, fit_quietly, EpochSampler, last_checkpoint
     out = Path(base_path)/prefix
     model = dict(vars(cfg.model))
     if checkpoint_path:
@@ -214,9 +214,9 @@ def train_mae(cfg:MAEConfig, # the resolved config
     val = torch.utils.data.DataLoader(ds['val'], **kw)
     monitor, direction = module.monitor
     ckpt = ModelCheckpoint(out/'checkpoints', filename=_checkpoint_name(cfg.mode_type), monitor=monitor, mode=direction,
-                           save_top_k=5, save_last=True, auto_insert_metric_name=False, save_on_train_epoch_end=True)
+                           save_top_k=5, auto_insert_metric_name=False, save_on_train_epoch_end=True)
     stop = EarlyStopping(monitor=monitor, mode=direction, patience=cfg.patience)
-    trainer = run_trainer(out, cfg.max_epochs - cfg.start_epoch, dev, [ckpt, stop], progress, name=prefix,
+    trainer = run_trainer(out, cfg.max_epochs - cfg.start_epoch, dev, [ckpt, last_checkpoint(out/'checkpoints'), stop], progress, name=prefix,
                           precision=cfg.precision, log_every_n_steps=1)
     t0 = time.perf_counter()
     fit_quietly(trainer, module, train, val, ckpt_path=checkpoint_path,

@@ -22,7 +22,7 @@ __all__ = ['ModelConfig', 'TrainingConfig', 'ValidationConfig', 'CheckpointConfi
            'dv_bound', 'nwj_bound', 'infonce_bound', 'smile_bound', 'MineBias', 'StreamEncoder', 'mlp', 'Critic',
            'MineModule', 'quiet_trainer', 'train_val_split', 'fit_quietly', 'MINE', 'EpochSampler', 'build_run',
            'SeedConsole', 'item_scores', 'bound_from_items', 'bootstrap_ci', 'plugin_entropy', 'SafeCheckpointIO',
-           'run_trainer', 'train_mine']
+           'run_trainer', 'last_checkpoint', 'train_mine']
 
 # %% ../nbs/02_mine.ipynb #f7621abb
 @dataclass
@@ -533,6 +533,12 @@ def run_trainer(out:Path|str, # run folder: CSV logs in out/logs[/name], TensorB
                              plugins=[SafeCheckpointIO()], num_sanity_val_steps=0, enable_progress_bar=progress,
                              enable_model_summary=False, log_every_n_steps=10) | kw))
 
+def last_checkpoint(ckpt_dir:Path|str, # the run's checkpoint folder
+                   ):
+    "A `ModelCheckpoint` that rewrites `ckpt_dir/last.ckpt` at every save point, what a resume starts from (Lightning 2.6 writes a monitored callback's `save_last` only with a new best)"
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    return ModelCheckpoint(ckpt_dir, filename='last', monitor='step', mode='max', save_top_k=1, enable_version_counter=False)   # 'step': a state key of its own
+
 # %% ../nbs/02_mine.ipynb #cfd281b9
 def _loaders(ds:dict, cfg:MineConfig) -> tuple:
     from audiomi.pairs import collate_frames
@@ -562,7 +568,7 @@ def train_mine(cfg:MineConfig, # the resolved config
     ckpt_dir = out/'checkpoints'
     callbacks = [SeedConsole(cfg.logging.log_interval),
                  ModelCheckpoint(ckpt_dir, filename='best', monitor='val_mi', mode='max', save_top_k=1),
-                 ModelCheckpoint(ckpt_dir, filename='last', monitor='step', mode='max', save_top_k=1, enable_version_counter=False)]   # the newest, every epoch: Lightning 2.6 writes a monitored callback's `save_last` only with a new best
+                 last_checkpoint(ckpt_dir)]
     if c.save_interval: callbacks.append(ModelCheckpoint(ckpt_dir, filename='epoch{epoch:03d}', every_n_epochs=c.save_interval,
                                                          save_top_k=-1, auto_insert_metric_name=False))
     if v.early_stopping_patience: callbacks.append(EarlyStopping('val_mi', mode='max', patience=v.early_stopping_patience))
