@@ -85,6 +85,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
               loss_weighting:str='nll', # training loss: 'nll' (the seed's, every α alike) or 'sampling' (plain ε-MSE, α by its sampling density)
               p_uncond:float=0.5, # probability that a training sample's condition is dropped
               max_epochs:int=500, # training epochs (in total, when resuming)
+              time_budget:Optional[float]=None, # seconds for the training and final estimates of a fresh run: epochs planned from timed steps (`plan_epochs`), at most max_epochs; a slower pace ends it sooner (`Deadline`)
               batch_size:int=256, # samples per step
               use_ema:bool=True, # estimate with an EMA of the weights
               ema_decay:float=0.999, # EMA decay
@@ -105,9 +106,13 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     "Train an MMG denoiser (or a cross-fitted pair) with checkpoints and logs; returns the final estimates, the window and the curves"
     from lightning.pytorch.callbacks import ModelCheckpoint
     from audiomi.mine import run_trainer, fit_quietly
-    from audiomi.diffusion_mi import build_mmg, estimate_networks
+    from audiomi.diffusion_mi import build_mmg, estimate_networks, plan_epochs, Deadline
+    start = time.perf_counter()
     method = {'rescale': 'standard'}.get(preprocess, preprocess)
     if method not in ('standard', 'none', 'gaussianize', 'auto'): raise ValueError(f"preprocess must be rescale, none, gaussianize or auto, got {preprocess!r}")
+    if time_budget is not None and not time_budget > 0: raise ValueError(f"time_budget must be > 0 seconds (or None), got {time_budget}")
+    if time_budget and resume:
+        raise ValueError("time_budget plans the epochs of a fresh run; a resumed run trains on to max_epochs (in total): give max_epochs, not time_budget")
     x_train, x_test = (np.asarray(a, np.float32) for a in (x_train, x_test))
     y_train, y_test = (np.asarray(a, np.int64 if y_type == 'index' else np.float32) for a in (y_train, y_test))
     x_train, x_test, y_train, y_test = (a[:, None] if a.ndim == 1 else a for a in (x_train, x_test, y_train, y_test))
@@ -120,6 +125,12 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
                                     y_type=y_type, y_vocab_size=y_vocab_size, y_embedding_dim=y_embedding_dim, lr=learning_rate, optimizer=optimizer, muon_lr=muon_lr, muon_momentum=muon_momentum,
                                     lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, conditioning=conditioning, norm=norm, fourier_features=fourier_features, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, n_repeats=n_repeats, seed=seed)
     x_train, x_test, y_train, y_test = nx(x_train), nx(x_test), ny(y_train), ny(y_test)
+    dev, plan = get_device(device), None
+    if time_budget:   # time a throwaway copy's steps and plan the epochs (the RNG state is restored: the run is that of max_epochs=planned)
+        plan = plan_epochs(module, x_train, y_train, x_test, y_test, batch_size, time_budget - (time.perf_counter() - start), max_epochs, dev,
+                           networks=2 if cross_fit else 1, val_every=estimate_every)
+        max_epochs = plan['epochs']
+        module.hparams.moe_warmup_epochs = int(round(moe_warmup * max_epochs))
     out = Path(out_dir); ckpt, ckpt2 = out/'checkpoints'/'last.ckpt', out/'checkpoints'/'partner.ckpt'
     nets = [(module, ckpt, None, None)]                       # (module, checkpoint, its training rows (None: all), log name)
     if cross_fit:                                             # the partner: its own initialisation, the other half of the shuffled pairs
@@ -133,16 +144,19 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
             _check_resume(ck, dict(m.hparams))
     elif not cross_fit: ckpt2.unlink(missing_ok=True)         # a fresh one-network run replaces an earlier cross-fitted pair
     tl = array_loader(x_test, y_test, batch_size=4096)
-    dev = get_device(device)
     trainers, rows, t0 = [], [], time.perf_counter()
     for k, (m, ck, idx, name) in enumerate(nets):
         xs, ys = (x_train, y_train) if idx is None else (x_train[idx], y_train[idx])
         dl = array_loader(xs, ys, batch_size=batch_size, shuffle=True, drop_last=True, seed=seed + k)
-        line = _estimate_line(gt, f'{name}: ' if name else '')
-        trainer = run_trainer(out, max_epochs, dev, [line, ModelCheckpoint(ck.parent, filename=ck.stem, save_top_k=1, enable_version_counter=False)],
+        line, cbs = _estimate_line(gt, f'{name}: ' if name else ''), []
+        if plan:    # the networks share what is left, less the final estimates; a slower pace than planned ends a run sooner
+            now = time.perf_counter()
+            cbs = [Deadline(now + (start + time_budget - plan['reserve'] - now) / (len(nets) - k))]
+        trainer = run_trainer(out, max_epochs, dev, [line, ModelCheckpoint(ck.parent, filename=ck.stem, save_top_k=1, enable_version_counter=False), *cbs],
                               progress, name=name, check_val_every_n_epoch=estimate_every or max(1, max_epochs // 10))
         fit_quietly(trainer, m, dl, tl, ignore=('.*exists and is not empty.*',), ckpt_path=str(ck) if resume else None)
         m.to(dev); trainers.append(trainer)
+        if cbs: plan.setdefault('shortened', []).extend(cbs[0].shortened)
         rows += [dict(r, network=k) for r in line.rows] if cross_fit else line.rows
     xt, yt = torch.from_numpy(x_test), torch.from_numpy(y_test)
     est = estimate_networks([m for m, *_ in nets], xt, yt, seed)
@@ -151,7 +165,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
                mi_estimate_orthogonal_se=est['se_orthogonal'], window=win, curve=rows,
                mmse_curve={k: v.tolist() for k, v in mmse.items()}, epochs=trainers[0].current_epoch,
                steps=sum(t.global_step for t in trainers), guard_clips=sum(int(m.guard_clips) for m, *_ in nets),
-               seconds=time.perf_counter() - t0, model_dim=_width(module), checkpoint=str(ckpt), module=module)
+               seconds=time.perf_counter() - t0, model_dim=_width(module), checkpoint=str(ckpt), module=module, **({'plan': plan} if plan else {}))
     if cross_fit: res.update(mi_estimate_cross=est['estimate_cross'], mi_estimate_cross_se=est['se_cross'], per_network=est['per_network'],
                              partner_checkpoint=str(ckpt2), partner=nets[1][0])
     return res
@@ -218,6 +232,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
             loss_weighting:str='nll', # training loss: nll (the seed's, every logSNR alike) or sampling (plain noise MSE, logSNR by its sampling density)
             p_uncond:float=0.5, # probability that a training sample's condition is dropped
             max_epochs:int=500, # training epochs (in total, when resuming)
+            time_budget:Optional[float]=None, # seconds for the training and final estimates of a fresh run: epochs planned from timed steps, at most max_epochs (None: max_epochs)
             batch_size:int=256, # samples per step
             use_ema:bool=True, # estimate with an EMA of the weights
             ema_decay:float=0.999, # EMA decay
@@ -243,7 +258,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
     r = train_mmg(X[:train_sample_num], Y[:train_sample_num], X[train_sample_num:], Y[train_sample_num:], out/name,
                   use_moe=use_moe, snr_threshold=snr_threshold, moe_warmup=moe_warmup, model_dim=model_dim, logsnr_loc=logsnr_loc,
                   logsnr_scale=logsnr_scale, logsnr_clip=logsnr_clip, window=window, conditioning=conditioning, norm=norm,
-                  fourier_features=fourier_features, learning_rate=learning_rate, optimizer=optimizer, muon_lr=muon_lr, muon_momentum=muon_momentum, lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, max_epochs=max_epochs, batch_size=batch_size, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, preprocess=preprocess,
+                  fourier_features=fourier_features, learning_rate=learning_rate, optimizer=optimizer, muon_lr=muon_lr, muon_momentum=muon_momentum, lr_schedule=lr_schedule, loss_weighting=loss_weighting, p_uncond=p_uncond, max_epochs=max_epochs, time_budget=time_budget, batch_size=batch_size, use_ema=use_ema, ema_decay=ema_decay, grad_guard=grad_guard, preprocess=preprocess,
                   n_repeats=n_repeats, estimate_every=estimate_every, cross_fit=cross_fit, resume=load_ckpt, seed=seed, device=device,
                   gt=task.mutual_information, progress=progress)
     rec = dict(task=task.name, gt_mi=task.mutual_information, mi_estimate=r['mi_estimate'],
@@ -251,7 +266,7 @@ def dmi_run(task_type:str='multinormal', # multinormal, half_cube or spiral
                use_moe=use_moe, snr_threshold=snr_threshold, model_dim=r['model_dim'], learning_rate=learning_rate,
                max_epochs=max_epochs, mi_estimate_se=r['mi_estimate_se'], mi_estimate_orthogonal_se=r['mi_estimate_orthogonal_se'],
                **_cross_fields(r), task_type=task_type, dim=dim, strength=float(strength), window=r['window'], epochs=r['epochs'], steps=r['steps'],
-               guard_clips=r['guard_clips'], seconds=r['seconds'], curve=r['curve'], mmse_curve=r['mmse_curve'], checkpoint=r['checkpoint'], settings=args,
+               guard_clips=r['guard_clips'], seconds=r['seconds'], **({'plan': r['plan']} if 'plan' in r else {}), curve=r['curve'], mmse_curve=r['mmse_curve'], checkpoint=r['checkpoint'], settings=args,
                created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), environment=environment_info())
     write_json(out/f'results_{name}.json', rec)
     nx = Normalizer().load_state_dict(r['module'].norm_state['x'])
@@ -404,6 +419,7 @@ class DmiTrainingConfig:
     loss_weighting: Literal['nll', 'sampling'] = cfg_field('nll', "training loss: nll (the seed's, every logSNR alike) or sampling (plain noise MSE)")
     p_uncond: float = cfg_field(0.5, "probability that a training sample's condition is dropped", gt=0, lt=1)
     max_epochs: int = cfg_field(100, 'training epochs', ge=1)
+    time_budget: Optional[float] = cfg_field(None, 'seconds for the training and final estimates of a fresh run: epochs planned from timed steps, at most max_epochs (None: max_epochs)', gt=0)
     batch_size: int = cfg_field(256, 'frames per step', ge=1)
     use_ema: bool = cfg_field(True, 'estimate with an EMA of the weights')
     ema_decay: float = cfg_field(0.999, 'EMA decay', gt=0, lt=1)
@@ -455,7 +471,7 @@ def dmi_pairs(cfg:DmiPairsConfig, # the resolved config
     out = Path(out_dir)
     r = train_mmg(xtr, ytr, xte, yte, out, use_moe=m.use_moe, snr_threshold=m.snr_threshold, moe_warmup=m.moe_warmup, model_dim=m.model_dim,
                   logsnr_loc=m.logsnr_loc, logsnr_scale=m.logsnr_scale, logsnr_clip=m.logsnr_clip, window=m.window,
-                  conditioning=m.conditioning, norm=m.norm, fourier_features=m.fourier_features, learning_rate=t.learning_rate, optimizer=t.optimizer, muon_lr=t.muon_lr, muon_momentum=t.muon_momentum, lr_schedule=t.lr_schedule, loss_weighting=t.loss_weighting, p_uncond=t.p_uncond, max_epochs=t.max_epochs, batch_size=t.batch_size, use_ema=t.use_ema,
+                  conditioning=m.conditioning, norm=m.norm, fourier_features=m.fourier_features, learning_rate=t.learning_rate, optimizer=t.optimizer, muon_lr=t.muon_lr, muon_momentum=t.muon_momentum, lr_schedule=t.lr_schedule, loss_weighting=t.loss_weighting, p_uncond=t.p_uncond, max_epochs=t.max_epochs, time_budget=t.time_budget, batch_size=t.batch_size, use_ema=t.use_ema,
                   ema_decay=t.ema_decay, grad_guard=t.grad_guard, preprocess='none', n_repeats=t.n_repeats, estimate_every=t.estimate_every, cross_fit=t.cross_fit,
                   y_type=cond.kind, y_vocab_size=cond.vocab_size, y_embedding_dim=m.embedding_dim, resume=resume, seed=t.seed,
                   device=t.device, progress=progress)
@@ -463,7 +479,7 @@ def dmi_pairs(cfg:DmiPairsConfig, # the resolved config
     rec = dict(mi_estimate=r['mi_estimate'], mi_estimate_orthogonal=r['mi_estimate_orthogonal'],
                mi_estimate_se=r['mi_estimate_se'], mi_estimate_orthogonal_se=r['mi_estimate_orthogonal_se'], **_cross_fields(r),
                estimator='MMGEstimator_MOE' if m.use_moe else 'MMGEstimator', diffused=m.diffuse, frames_train=len(xtr), frames_test=len(xte),
-               diffused_width=int(xtr.shape[1]), condition_width=int(ytr.shape[1]), window=r['window'], epochs=r['epochs'], seconds=r['seconds'],
+               diffused_width=int(xtr.shape[1]), condition_width=int(ytr.shape[1]), window=r['window'], epochs=r['epochs'], seconds=r['seconds'], **({'plan': r['plan']} if 'plan' in r else {}),
                curve=r['curve'], mmse_curve=r['mmse_curve'], model_dim=r['model_dim'],
                created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), environment=environment_info())
     write_json(out/'results.json', rec)
