@@ -21,7 +21,7 @@ __all__ = ['NORMS', 'LR_SCHEDULES', 'LOSS_WEIGHTINGS', 'OPTIMIZERS', 'noisy_chan
            'gaussian_window_mi', 'gaussian_gap_curve', 'choose_window', 'default_width', 'GroupNorm1d', 'norm_layer',
            'ResBlock', 'Denoiser', 'MoEDenoiser', 'GaussianDenoiser', 'sparse_covariance', 'sparse_gap_curve',
            'cosine_decay', 'newton_schulz', 'MuonAdam', 'MMGModule', 'local_gap_curve', 'build_mmg',
-           'estimate_networks', 'MMG', 'plot_mmse_curve', 'plan_epochs', 'Deadline']
+           'estimate_networks', 'MMG', 'plot_mmse_curve', 'plan_epochs', 'Deadline', 'budget_deadline']
 
 # %% ../nbs/03_diffusion_mi.ipynb #cd186941
 def noisy_channel(x:torch.Tensor, # clean data [B, ...]
@@ -842,9 +842,7 @@ class MMG:
         for k, (m, idx) in enumerate(jobs):
             dl = array_loader(x[idx], y[idx], batch_size=self.batch_size, shuffle=True, drop_last=True, seed=self.seed + k)
             cb, cbs = _Curves(), []
-            if plan:     # the networks share what is left, less the final estimates; a slower pace than planned ends a run sooner
-                now = time.perf_counter()
-                cbs = [Deadline(now + (start + self.time_budget - plan['reserve'] - now) / (len(jobs) - k))]
+            if plan: cbs = [budget_deadline(start, self.time_budget, plan, left=len(jobs) - k)]
             trainer = quiet_trainer(max_epochs=epochs, accelerator='gpu' if dev.type == 'cuda' else 'cpu', devices=1,
                                     callbacks=[cb, *cbs], check_val_every_n_epoch=self.val_every or max(1, epochs // 10))
             fit_quietly(trainer, m, dl, vl)
@@ -951,4 +949,13 @@ class Deadline(L.Callback):
         for cfg in trainer.lr_scheduler_configs:
             for f in getattr(cfg.scheduler, 'lr_lambdas', []):
                 if hasattr(f, 'shrink'): f.shrink(trainer.global_step, fit * trainer.num_training_batches)
+
+def budget_deadline(start:float, # `time.perf_counter()` when the budget began
+                    budget:float, # its seconds
+                    plan:dict, # `plan_epochs` output (its `reserve`: the seconds of the final estimates)
+                    left:int=1, # networks still to train, this one included: they share what is left
+                   ) -> Deadline:
+    "The `Deadline` of the next network of a budgeted fit: its share of what is left of the budget, less the final estimates"
+    now = time.perf_counter()
+    return Deadline(now + (start + budget - plan['reserve'] - now) / left)
 

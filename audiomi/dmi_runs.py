@@ -106,7 +106,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
     "Train an MMG denoiser (or a cross-fitted pair) with checkpoints and logs; returns the final estimates, the window and the curves"
     from lightning.pytorch.callbacks import ModelCheckpoint
     from audiomi.mine import run_trainer, fit_quietly
-    from audiomi.diffusion_mi import build_mmg, estimate_networks, plan_epochs, Deadline
+    from audiomi.diffusion_mi import build_mmg, estimate_networks, plan_epochs, budget_deadline
     start = time.perf_counter()
     method = {'rescale': 'standard'}.get(preprocess, preprocess)
     if method not in ('standard', 'none', 'gaussianize', 'auto'): raise ValueError(f"preprocess must be rescale, none, gaussianize or auto, got {preprocess!r}")
@@ -149,9 +149,7 @@ def train_mmg(x_train:np.ndarray, y_train:np.ndarray, # training pairs [n, d_x],
         xs, ys = (x_train, y_train) if idx is None else (x_train[idx], y_train[idx])
         dl = array_loader(xs, ys, batch_size=batch_size, shuffle=True, drop_last=True, seed=seed + k)
         line, cbs = _estimate_line(gt, f'{name}: ' if name else ''), []
-        if plan:    # the networks share what is left, less the final estimates; a slower pace than planned ends a run sooner
-            now = time.perf_counter()
-            cbs = [Deadline(now + (start + time_budget - plan['reserve'] - now) / (len(nets) - k))]
+        if plan: cbs = [budget_deadline(start, time_budget, plan, left=len(nets) - k)]   # a slower pace than planned ends a run sooner
         trainer = run_trainer(out, max_epochs, dev, [line, ModelCheckpoint(ck.parent, filename=ck.stem, save_top_k=1, enable_version_counter=False), *cbs],
                               progress, name=name, check_val_every_n_epoch=estimate_every or max(1, max_epochs // 10))
         fit_quietly(trainer, m, dl, tl, ignore=('.*exists and is not empty.*',), ckpt_path=str(ck) if resume else None)
